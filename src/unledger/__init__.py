@@ -1,0 +1,131 @@
+"""unledger: the history of states and international organizations as an
+append-only log of dated events, folded into the state on any day.
+
+    >>> from unledger import Ledger, Admission
+    >>> ledger = Ledger.memory()
+    >>> _ = ledger.append(Admission(org="UN", member="AZE", date="1992-03-02"))
+    >>> [m.member for m in ledger.state(as_of="1992").members("UN")]
+    ['AZE']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .dates import Certainty, PartialDate, parse_date
+from .errors import (
+    ConcurrencyError,
+    DuplicateEventId,
+    IntegrityError,
+    InvalidEvent,
+    LockTimeout,
+    ReadOnlyLedger,
+    RuleViolation,
+    StorageError,
+    UnknownEntity,
+    UnledgerError,
+)
+from .events import (
+    Admission,
+    Adoption,
+    Cessation,
+    Continuation,
+    Correction,
+    Dissolution,
+    Election,
+    Enlargement,
+    EntryIntoForce,
+    EntryRule,
+    Establishment,
+    Event,
+    Merger,
+    Opening,
+    Renaming,
+    Representation,
+    Retraction,
+    Return,
+    Separation,
+    Signing,
+    Statehood,
+    Tally,
+    Termination,
+    Withdrawal,
+    kind,
+    register_upcaster,
+)
+from .ledger import Change, Diff, Ledger
+from .log import Record
+from .state import InstrumentStatus, Membership, Party, Seat, State, World
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Admission",
+    "Adoption",
+    "Certainty",
+    "Cessation",
+    "Change",
+    "ConcurrencyError",
+    "Continuation",
+    "Correction",
+    "Diff",
+    "Dissolution",
+    "DuplicateEventId",
+    "Election",
+    "Enlargement",
+    "EntryIntoForce",
+    "EntryRule",
+    "Establishment",
+    "Event",
+    "InstrumentStatus",
+    "IntegrityError",
+    "InvalidEvent",
+    "Ledger",
+    "LockTimeout",
+    "Membership",
+    "Merger",
+    "Opening",
+    "PartialDate",
+    "Party",
+    "ReadOnlyLedger",
+    "Record",
+    "Renaming",
+    "Representation",
+    "Retraction",
+    "Return",
+    "RuleViolation",
+    "Seat",
+    "Separation",
+    "Signing",
+    "State",
+    "Statehood",
+    "StorageError",
+    "Tally",
+    "Termination",
+    "UnknownEntity",
+    "UnledgerError",
+    "Withdrawal",
+    "World",
+    "kind",
+    "parse_date",
+    "register",
+    "register_upcaster",
+]
+
+
+def register(event_class: type[Event], reducer: Any, check: Any = None) -> None:
+    """Teach unledger a kind defined in your own code.
+
+    ``event_class`` must already carry ``@unledger.kind("name")``;
+    ``reducer(world, event) -> world`` must be pure (keep your data in
+    ``world.extra``); ``check(world, event)`` may raise
+    :class:`RuleViolation`.
+    """
+    from .reducers import register_reducer
+    from .rules import register_check
+
+    if not event_class.kind:
+        raise TypeError(f"{event_class.__name__} has no kind: decorate it with @unledger.kind('name') first")
+    register_reducer(event_class.kind, reducer)
+    if check is not None:
+        register_check(event_class.kind, check)

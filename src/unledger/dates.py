@@ -1,0 +1,283 @@
+"""Partial dates (EDTF level 0) and the two clocks of the ledger.
+
+A :class:`PartialDate` is written with the precision its source gives:
+``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``. Each denotes an interval of days,
+``[earliest, latest]``. Days are kept as proleptic Gregorian ordinals
+(``datetime.date.toordinal``) because the fold compares them millions of
+times: an ``int`` comparison is the cheapest thing Python has.
+
+Derived dates (an entry into force computed from partial dates) may be a
+general interval; they are written ``YYYY-MM-DD/YYYY-MM-DD``, the EDTF level 0
+interval form. Events themselves only accept the three single-date forms.
+
+The certainty rule (DESIGN §2): a fact dated ``d`` is *certain* on day ``D`` if
+``latest(d) <= D``, *uncertain* if ``earliest(d) <= D < latest(d)`` and not yet
+true if ``D < earliest(d)``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import re
+from enum import Enum
+from functools import lru_cache
+from typing import Final
+
+from .errors import InvalidEvent
+
+__all__ = [
+    "PartialDate",
+    "Certainty",
+    "parse_date",
+    "to_day",
+    "day_to_iso",
+    "today",
+    "utc_now",
+    "format_timestamp",
+    "parse_timestamp",
+]
+
+_DATE_RE: Final = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+class Certainty(str, Enum):
+    """Where a day stands against a partial date."""
+
+    CERTAIN = "certain"
+    UNCERTAIN = "uncertain"
+    NOT_YET = "not yet"
+
+
+class PartialDate:
+    """An immutable EDTF level-0 date: a year, a month or a day.
+
+    Create one with :func:`parse_date` (or :meth:`PartialDate.parse`); compare
+    with ``<`` and ``==``. Ordering is by earliest day, then latest day, so a
+    year sorts before the months and days that start on its first day.
+    """
+
+    __slots__ = ("text", "earliest_day", "latest_day", "precision")
+
+    text: str
+    earliest_day: int
+    latest_day: int
+    precision: str  # "year", "month", "day" or "interval"
+
+    def __init__(self, text: str, earliest_day: int, latest_day: int, precision: str) -> None:
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "earliest_day", earliest_day)
+        object.__setattr__(self, "latest_day", latest_day)
+        object.__setattr__(self, "precision", precision)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("PartialDate is immutable")
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (parse_date, (self.text,))
+
+    @staticmethod
+    def parse(text: str) -> PartialDate:
+        return parse_date(text)
+
+    @classmethod
+    def span(cls, earliest_day: int, latest_day: int) -> PartialDate:
+        """The interval of days ``[earliest_day, latest_day]`` (ordinals)."""
+        if earliest_day == latest_day:
+            return day_date(earliest_day)
+        if earliest_day > latest_day:
+            raise ValueError("an interval cannot end before it starts")
+        text = f"{day_to_iso(earliest_day)}/{day_to_iso(latest_day)}"
+        return cls(text, earliest_day, latest_day, "interval")
+
+    @property
+    def earliest(self) -> _dt.date:
+        return _dt.date.fromordinal(self.earliest_day)
+
+    @property
+    def latest(self) -> _dt.date:
+        return _dt.date.fromordinal(self.latest_day)
+
+    @property
+    def exact(self) -> bool:
+        """True when the date names a single day."""
+        return self.earliest_day == self.latest_day
+
+    def certainty(self, day: int) -> Certainty:
+        """Where ``day`` (an ordinal) stands against this date (DESIGN §2)."""
+        if self.latest_day <= day:
+            return Certainty.CERTAIN
+        if self.earliest_day <= day:
+            return Certainty.UNCERTAIN
+        return Certainty.NOT_YET
+
+    def certain_on(self, day: int) -> bool:
+        return self.latest_day <= day
+
+    def shift_days(self, days: int) -> PartialDate:
+        """The same interval moved by ``days`` (keeps single days single)."""
+        return PartialDate.span(self.earliest_day + days, self.latest_day + days)
+
+    def following(self) -> PartialDate:
+        """The period right after this one at the same precision.
+
+        ``1992-12-31`` gives ``1993-01-01``, ``1992-12`` gives ``1993-01`` and
+        ``1992`` gives ``1993``. Used for facts dated by their last day (a
+        state that "ceased to exist on 31 December 1992").
+        """
+        if self.precision == "day":
+            return day_date(self.latest_day + 1)
+        if self.precision == "month":
+            y, m = int(self.text[:4]), int(self.text[5:7])
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+            return parse_date(f"{y:04d}-{m:02d}")
+        if self.precision == "year":
+            return parse_date(f"{int(self.text[:4]) + 1:04d}")
+        return self.shift_days(1)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is PartialDate:
+            return self.text == other.text  # type: ignore[attr-defined]
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def _key(self) -> tuple[int, int, str]:
+        return (self.earliest_day, self.latest_day, self.text)
+
+    def __lt__(self, other: PartialDate) -> bool:
+        return self._key() < other._key()
+
+    def __le__(self, other: PartialDate) -> bool:
+        return self._key() <= other._key()
+
+    def __gt__(self, other: PartialDate) -> bool:
+        return self._key() > other._key()
+
+    def __ge__(self, other: PartialDate) -> bool:
+        return self._key() >= other._key()
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"PartialDate({self.text!r})"
+
+
+def parse_date(text: str) -> PartialDate:
+    """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; refuse impossible dates.
+
+    Raises :class:`~unledger.errors.InvalidEvent` (with ``field`` unset: the
+    caller knows which field it parsed) naming what is wrong.
+    """
+    if text.__class__ is not str:
+        if isinstance(text, PartialDate):
+            return text
+        raise InvalidEvent(f"expected a date string like '1992-03-02', got {type(text).__name__}")
+    return _parse(text)
+
+
+@lru_cache(maxsize=65536)
+def _parse(text: str) -> PartialDate:
+    m = _DATE_RE.fullmatch(text)
+    if m is None:
+        raise InvalidEvent(f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+    year = int(m.group(1))
+    if year == 0:
+        raise InvalidEvent(f"{text!r} is not a date: there is no year 0000")
+    month_s, day_s = m.group(2), m.group(3)
+    if month_s is None:
+        lo = _dt.date(year, 1, 1).toordinal()
+        return PartialDate(text, lo, _dt.date(year, 12, 31).toordinal(), "year")
+    month = int(month_s)
+    if not 1 <= month <= 12:
+        raise InvalidEvent(f"{text!r} is not a date: month {month_s} does not exist")
+    last = calendar.monthrange(year, month)[1]
+    if day_s is None:
+        lo = _dt.date(year, month, 1).toordinal()
+        return PartialDate(text, lo, lo + last - 1, "month")
+    day = int(day_s)
+    if not 1 <= day <= last:
+        raise InvalidEvent(f"{text!r} is not a date: {_dt.date(year, month, 1):%B %Y} has {last} days")
+    ordinal = _dt.date(year, month, day).toordinal()
+    return PartialDate(text, ordinal, ordinal, "day")
+
+
+def day_date(day: int) -> PartialDate:
+    """The single-day :class:`PartialDate` of an ordinal."""
+    return parse_date(day_to_iso(day))
+
+
+def day_to_iso(day: int) -> str:
+    return _dt.date.fromordinal(day).isoformat()
+
+
+def today() -> int:
+    """Today's ordinal in UTC (the default ``as_of``)."""
+    return _dt.datetime.now(_dt.timezone.utc).date().toordinal()
+
+
+def to_day(value: object) -> int:
+    """Resolve an ``as_of`` value to the ordinal of one day.
+
+    ``None`` is today (UTC); a partial date means the *last* day of its period
+    (``"1992"`` is 31 December 1992, DESIGN §2); a :class:`datetime.date` is
+    that day; an ``int`` is taken as an ordinal already.
+    """
+    if value is None:
+        return today()
+    if isinstance(value, PartialDate):
+        return value.latest_day
+    if isinstance(value, str):
+        return parse_date(value).latest_day
+    if isinstance(value, _dt.datetime):
+        return value.date().toordinal()
+    if isinstance(value, _dt.date):
+        return value.toordinal()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise InvalidEvent(f"cannot read {value!r} as a date", field="as_of")
+
+
+# --- transaction time -----------------------------------------------------
+#
+# Recorded timestamps are fixed-width UTC strings, so that comparing two of
+# them as strings compares them as instants; the log never parses them on the
+# hot path.
+
+_TS_FORMAT: Final = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def utc_now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc)
+
+
+def format_timestamp(moment: _dt.datetime) -> str:
+    if moment.tzinfo is None:
+        raise InvalidEvent("a timestamp needs a time zone (use UTC)", field="known_at")
+    return moment.astimezone(_dt.timezone.utc).strftime(_TS_FORMAT)
+
+
+def parse_timestamp(value: object) -> str:
+    """Normalise a ``known_at`` value to the log's timestamp format.
+
+    Accepts an aware :class:`datetime.datetime`, an ISO 8601 string with an
+    offset or ``Z``, or a date (``"2026-11-24"`` or a partial date), which
+    means the end of that period in UTC.
+    """
+    if isinstance(value, _dt.datetime):
+        return format_timestamp(value)
+    if isinstance(value, _dt.date):
+        return f"{value.isoformat()}T23:59:59.999999Z"
+    if isinstance(value, str):
+        if "T" not in value and " " not in value:
+            return f"{day_to_iso(parse_date(value).latest_day)}T23:59:59.999999Z"
+        try:
+            moment = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidEvent(f"{value!r} is not an ISO 8601 timestamp", field="known_at") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=_dt.timezone.utc)
+        return format_timestamp(moment)
+    raise InvalidEvent(f"cannot read {value!r} as a timestamp", field="known_at")

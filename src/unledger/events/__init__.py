@@ -1,0 +1,43 @@
+"""Event kinds: the envelope, one module per family of kinds, the registry."""
+
+from .base import Event
+from .bodies import Election, Enlargement, Establishment, Representation
+from .entities import Continuation, Dissolution, Merger, Renaming, Separation, Statehood
+from .instruments import ACTS, BINDING_ACTS, EntryIntoForce, EntryRule, Opening, Signing, Termination
+from .membership import Admission, Cessation, Return, Withdrawal
+from .meta import Correction, Retraction
+from .registry import kind, kind_class, kinds, register_upcaster
+from .resolutions import Adoption, Tally
+
+__all__ = [
+    "ACTS",
+    "BINDING_ACTS",
+    "Admission",
+    "Adoption",
+    "Cessation",
+    "Continuation",
+    "Correction",
+    "Dissolution",
+    "Election",
+    "Enlargement",
+    "EntryIntoForce",
+    "EntryRule",
+    "Establishment",
+    "Event",
+    "Merger",
+    "Opening",
+    "Renaming",
+    "Representation",
+    "Retraction",
+    "Return",
+    "Separation",
+    "Signing",
+    "Statehood",
+    "Tally",
+    "Termination",
+    "Withdrawal",
+    "kind",
+    "kind_class",
+    "kinds",
+    "register_upcaster",
+]

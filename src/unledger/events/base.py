@@ -1,0 +1,230 @@
+"""The envelope every event shares, and the field helpers kinds are built from.
+
+An event is a frozen ``attrs`` class. Its fields are validated on
+construction, so an event that exists is well-formed: the log, the codec and
+the reducers never re-check types. Every validator raises
+:class:`~unledger.errors.InvalidEvent` naming the kind and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, Final
+
+import attrs
+import immutables
+
+from ..dates import PartialDate, parse_date
+from ..errors import InvalidEvent
+
+__all__ = [
+    "Event",
+    "date_field",
+    "optional_date_field",
+    "code_field",
+    "optional_code_field",
+    "codes_field",
+    "text_field",
+    "optional_text_field",
+    "count_field",
+    "choice_field",
+    "flag_field",
+    "ID_PATTERN",
+    "MAX_TEXT",
+]
+
+ID_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/()-]{0,127}")
+_CODE_PATTERN: Final = re.compile(r"[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]{0,199}")
+#: Longest accepted free text (a title, a source, a note), in characters.
+MAX_TEXT: Final = 20_000
+
+
+def _where(inst: Any, field: str) -> dict[str, str | None]:
+    kind = getattr(type(inst), "kind", None) or type(inst).__name__
+    return {"event": kind, "field": field}
+
+
+def _convert_date(value: Any, self_: Any, field: attrs.Attribute[Any]) -> PartialDate:
+    try:
+        return parse_date(value)
+    except InvalidEvent as exc:
+        raise InvalidEvent(exc.reason, **_where(self_, field.name)) from None
+
+
+def _convert_optional_date(value: Any, self_: Any, field: attrs.Attribute[Any]) -> PartialDate | None:
+    return None if value is None else _convert_date(value, self_, field)
+
+
+def date_field(**kw: Any) -> Any:
+    """A required EDTF date; strings are parsed, impossible dates refused."""
+    return attrs.field(converter=attrs.Converter(_convert_date, takes_self=True, takes_field=True), **kw)  # type: ignore[call-overload]
+
+
+def optional_date_field() -> Any:
+    return attrs.field(
+        default=None,
+        converter=attrs.Converter(_convert_optional_date, takes_self=True, takes_field=True),  # type: ignore[misc]
+    )
+
+
+def _check_code(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value.__class__ is not str:
+        raise InvalidEvent(f"expected a code (a string) like 'UN' or 'AZE', got {_show(value)}", **_where(inst, attribute.name))
+    if _CODE_PATTERN.fullmatch(value) is None:
+        raise InvalidEvent(
+            f"{_show(value)} is not a valid code: 1 to 200 characters, no control characters, no leading space",
+            **_where(inst, attribute.name),
+        )
+
+
+def _check_optional_code(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        _check_code(inst, attribute, value)
+
+
+def code_field(**kw: Any) -> Any:
+    """A required short identifier: an ISO code, an organization id, a symbol."""
+    return attrs.field(validator=_check_code, **kw)
+
+
+def optional_code_field() -> Any:
+    return attrs.field(default=None, validator=_check_optional_code)
+
+
+def _to_tuple(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    return value
+
+
+def _check_codes(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, tuple):
+        raise InvalidEvent(f"expected a list of codes, got {_show(value)}", **_where(inst, attribute.name))
+    for item in value:
+        _check_code(inst, attribute, item)
+    if len(set(value)) != len(value):
+        raise InvalidEvent("a code is listed twice", **_where(inst, attribute.name))
+
+
+def codes_field(*, min_length: int = 0) -> Any:
+    """A tuple of codes (lists are accepted and frozen into tuples)."""
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        _check_codes(inst, attribute, value)
+        if len(value) < min_length:
+            raise InvalidEvent(f"needs at least {min_length} codes", **_where(inst, attribute.name))
+
+    return attrs.field(default=(), converter=_to_tuple, validator=check)
+
+
+def _check_text(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value.__class__ is not str:
+        raise InvalidEvent(f"expected text, got {_show(value)}", **_where(inst, attribute.name))
+    if len(value) > MAX_TEXT:
+        raise InvalidEvent(f"text of {len(value)} characters is longer than the limit of {MAX_TEXT}", **_where(inst, attribute.name))
+
+
+def _check_optional_text(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        _check_text(inst, attribute, value)
+
+
+def text_field(**kw: Any) -> Any:
+    return attrs.field(validator=_check_text, **kw)
+
+
+def optional_text_field() -> Any:
+    return attrs.field(default=None, validator=_check_optional_text)
+
+
+def count_field(*, optional: bool = True, minimum: int = 0) -> Any:
+    """A whole number >= ``minimum`` (``None`` allowed when optional)."""
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None and optional:
+            return
+        if value.__class__ is not int:
+            raise InvalidEvent(f"expected a whole number, got {_show(value)}", **_where(inst, attribute.name))
+        if value < minimum:
+            raise InvalidEvent(f"must be at least {minimum}, got {value}", **_where(inst, attribute.name))
+
+    if optional:
+        return attrs.field(default=None, validator=check)
+    return attrs.field(validator=check)
+
+
+def choice_field(choices: Iterable[str], **kw: Any) -> Any:
+    allowed = tuple(choices)
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value not in allowed or value.__class__ is not str:
+            raise InvalidEvent(
+                f"{_show(value)} is not one of: {', '.join(allowed)}", **_where(inst, attribute.name)
+            )
+
+    return attrs.field(validator=check, **kw)
+
+
+def flag_field() -> Any:
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value.__class__ is not bool:
+            raise InvalidEvent(f"expected true or false, got {_show(value)}", **_where(inst, attribute.name))
+
+    return attrs.field(default=False, validator=check)
+
+
+def frozen_map(value: Any) -> Any:
+    """Freeze a mapping into an :class:`immutables.Map` (hashable, immutable)."""
+    if value is None or isinstance(value, immutables.Map):
+        return value
+    if isinstance(value, Mapping):
+        return immutables.Map(value)
+    return value
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_id(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if value.__class__ is not str or ID_PATTERN.fullmatch(value) is None:
+        raise InvalidEvent(
+            f"{_show(value)} is not a valid id: 1 to 128 letters, digits or ._:/()- , starting with a letter or digit",
+            **_where(inst, attribute.name),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """The envelope: what every event has, whatever its kind.
+
+    - ``date``: when it happened in the world, as precise as the source says;
+    - ``id``: stable identifier; generated on append when left ``None``;
+    - ``source``: where the fact comes from (a document, a symbol, a quote);
+    - ``note``: free text, e.g. why a source was overruled.
+    """
+
+    kind: ClassVar[str] = ""
+    #: Schema version of the kind; bump it and register an upcaster when a
+    #: kind's fields change, so that old lines still load.
+    version: ClassVar[int] = 1
+    #: Whether the fold sees the event (retractions and corrections are
+    #: instructions to the log, not facts about the world).
+    meta: ClassVar[bool] = False
+
+    date: PartialDate = date_field()
+    id: str | None = attrs.field(default=None, validator=_check_id)
+    source: str | None = optional_text_field()
+    note: str | None = optional_text_field()
+
+    def entities(self) -> tuple[str, ...]:
+        """Codes of every entity the event concerns (for filters and timelines)."""
+        return ()
+
+    def label(self) -> str:
+        """How errors name the event: its id, else its kind."""
+        return self.id if self.id is not None else f"({self.kind})"

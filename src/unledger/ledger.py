@@ -1,0 +1,535 @@
+"""The :class:`Ledger` facade: open a log, append events, ask about any day.
+
+Reading order: :meth:`Ledger.open` reads every complete line of the log into
+:class:`~unledger.log.Record` objects and builds the :class:`Timeline` of the
+events in the record (retractions and corrections applied). Appends go
+through the lock (DESIGN §7), are checked against the rules on their own
+dates and for every later event (§4, §5), and are written in one durable
+write. Queries fold the timeline up to the day asked (§3).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, overload
+
+import attrs
+
+from .dates import PartialDate, day_to_iso, format_timestamp, parse_date, parse_timestamp, to_day, utc_now
+from .errors import (
+    ConcurrencyError,
+    DuplicateEventId,
+    InvalidEvent,
+    ReadOnlyLedger,
+    RuleViolation,
+    UnledgerError,
+)
+from .events.base import Event
+from .events.meta import Correction, Retraction
+from .log import GENESIS, FileLog, MemoryLog, Record, decode_line, encode_line, verify_lines
+from .state import State, World
+from .timeline import Timeline
+
+__all__ = ["Ledger", "Diff", "Change"]
+
+logger = logging.getLogger("unledger")
+
+Key = tuple[int, int]
+
+
+@attrs.frozen
+class Change:
+    """One line of a :class:`Diff`: what changed for ``entity`` in ``where``."""
+
+    what: str
+    where: str
+    entity: str
+    detail: str | None = None
+
+
+@attrs.frozen
+class Diff:
+    """What changed between two days (``start`` exclusive, ``end`` inclusive)."""
+
+    start: str
+    end: str
+    joined: tuple[Change, ...] = ()
+    left: tuple[Change, ...] = ()
+    seated: tuple[Change, ...] = ()
+    unseated: tuple[Change, ...] = ()
+    signed: tuple[Change, ...] = ()
+    bound: tuple[Change, ...] = ()
+    in_force: tuple[Change, ...] = ()
+    adopted: tuple[Change, ...] = ()
+
+    def changes(self) -> tuple[Change, ...]:
+        return self.joined + self.left + self.seated + self.unseated + self.signed + self.bound + self.in_force + self.adopted
+
+
+class Ledger:
+    """A bitemporal record of dated events, backed by an append-only log.
+
+    Open one with :meth:`open` (a file), :meth:`memory` (no file) or
+    :meth:`bundled` (the records shipped with unledger, read-only).
+    """
+
+    def __init__(self, log: FileLog | MemoryLog, *, readonly: bool = False) -> None:
+        self._log = log
+        self.readonly = readonly or log.readonly
+        self._records: list[Record] = []
+        self._by_id: dict[str, Record] = {}
+        self._effective: dict[str, tuple[Key, Event]] = {}
+        self._timeline = Timeline()
+        self._past: tuple[str, Timeline] | None = None
+        #: Quarantine files this ledger created for torn tails it found.
+        self.quarantined: list[Path] = []
+        self._catch_up(initial=True)
+
+    # -- opening -----------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, readonly: bool = False, lock_timeout: float = 10.0) -> Ledger:
+        """Open the log at ``path``, creating an empty one if it is missing
+        (unless ``readonly``)."""
+        return cls(FileLog(path, readonly=readonly, lock_timeout=lock_timeout), readonly=readonly)
+
+    @classmethod
+    def memory(cls) -> Ledger:
+        """A ledger with no file: same format, chain and rules, kept in memory."""
+        return cls(MemoryLog())
+
+    @classmethod
+    def bundled(cls) -> Ledger:
+        """The records shipped with unledger (``events/``), read-only."""
+        from .records import bundled_path
+
+        return cls.open(bundled_path(), readonly=True)
+
+    @property
+    def path(self) -> Path | None:
+        return self._log.path
+
+    def __repr__(self) -> str:
+        where = str(self.path) if self.path else "memory"
+        return f"<Ledger {where}: {len(self._records)} records, head {self.head[:12]}>"
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    # -- reading the log --------------------------------------------------------
+
+    def _catch_up(self, *, initial: bool = False) -> None:
+        """Read lines other writers appended since we last looked."""
+        lines = self._log.read_new()
+        if not lines:
+            return
+        path = str(self.path) if self.path else None
+        prev = self.head
+        start = len(self._records)
+        new_records = []
+        for offset, line in enumerate(lines):
+            number = start + offset + 1
+            record = decode_line(line, number, path=path)
+            if record.prev != prev or record.seq != number:
+                from .errors import IntegrityError
+
+                raise IntegrityError(
+                    "does not follow the line before it: the log was edited; run verify()", line=number, path=path
+                )
+            prev = record.hash
+            new_records.append(record)
+        if initial and not self._records:
+            self._records = new_records
+            for record in new_records:
+                self._by_id[record.id] = record
+            self._effective = _effective_map(new_records)
+            self._timeline = Timeline(self._effective.values())
+            return
+        # Another process appended: apply its records as they are (they were
+        # checked by their writer) and rebuild the fold order.
+        for record in new_records:
+            self._records.append(record)
+            self._by_id[record.id] = record
+        self._effective = _effective_map(self._records)
+        self._timeline = Timeline(self._effective.values())
+        self._past = None
+
+    def refresh(self) -> None:
+        """Pick up events appended by other processes since the last read."""
+        self._catch_up()
+
+    @property
+    def head(self) -> str:
+        """The last line's hash: names this version of the log."""
+        return self._records[-1].hash if self._records else GENESIS
+
+    @property
+    def seq(self) -> int:
+        """The seq of the last record (0 when empty)."""
+        return len(self._records)
+
+    @property
+    def records(self) -> Sequence[Record]:
+        """Every record in log order (a read-only view)."""
+        return tuple(self._records)
+
+    def record(self, event_id: str) -> Record:
+        try:
+            return self._by_id[event_id]
+        except KeyError:
+            raise InvalidEvent(f"no event with id {event_id!r} in the log", field="id") from None
+
+    def verify(self) -> str:
+        """Recompute the hash chain of the whole log; return the head hash.
+
+        Raises :class:`~unledger.errors.IntegrityError` naming the first line
+        that was edited, inserted, deleted or moved.
+        """
+        lines = self._log.all_lines()
+        head = verify_lines(lines, path=str(self.path) if self.path else None)
+        return head
+
+    def repair(self) -> Path | None:
+        """Move a torn tail (a partial last line left by a crashed writer) into
+        a quarantine file beside the log. Never deletes data. Returns the
+        quarantine file's path, or ``None`` when the log was clean."""
+        if self.readonly:
+            raise ReadOnlyLedger("this ledger is read-only")
+        with self._log.locked():
+            self._catch_up()
+            moved = self._log.quarantine_torn_tail()
+        if moved is not None:
+            self.quarantined.append(moved)
+            logger.warning("unledger: moved a torn tail of %s into %s", self.path, moved)
+        return moved
+
+    # -- appending -------------------------------------------------------------
+
+    @overload
+    def append(self, events: Event, *, expected_seq: int | None = None) -> Record: ...
+
+    @overload
+    def append(self, events: Iterable[Event], *, expected_seq: int | None = None) -> list[Record]: ...
+
+    def append(self, events: Event | Iterable[Event], *, expected_seq: int | None = None) -> Record | list[Record]:
+        """Append one event or a batch, all or nothing; return what was recorded.
+
+        Each event is checked against the rules on its own date, and every
+        later event is re-checked with it in place. An event whose id is
+        already recorded with identical content is not written again: its
+        original record is returned (a retry is safe). ``expected_seq`` is the
+        seq of the last record the caller saw; if the log has moved on,
+        :class:`~unledger.errors.ConcurrencyError` is raised.
+        """
+        single = isinstance(events, Event)
+        batch = [events] if single else list(events)  # type: ignore[list-item]
+        for index, event in enumerate(batch):
+            if not isinstance(event, Event):
+                raise InvalidEvent(f"expected an unledger event, got {type(event).__name__}", event=f"batch item {index + 1}")
+        if expected_seq is not None and (expected_seq.__class__ is not int or expected_seq < 0):
+            raise InvalidEvent(f"expected_seq must be a whole number >= 0, got {expected_seq!r}", field="expected_seq")
+        if self.readonly:
+            raise ReadOnlyLedger("this ledger is read-only (the bundled records are); open your own log to append")
+        with self._log.locked():
+            self._catch_up()
+            moved = self._log.quarantine_torn_tail()
+            if moved is not None:
+                self.quarantined.append(moved)
+                logger.warning("unledger: moved a torn tail of %s into %s", self.path, moved)
+            results = self._append_locked(batch, expected_seq)
+        return results[0] if single else results
+
+    def _append_locked(self, batch: list[Event], expected_seq: int | None) -> list[Record]:
+        originals: list[Record | None] = []
+        seen: set[str] = set()
+        for event in batch:
+            if event.id is not None:
+                if event.id in seen:
+                    raise InvalidEvent("this id appears twice in the batch", event=event.id, field="id")
+                seen.add(event.id)
+                existing = self._by_id.get(event.id)
+                if existing is not None:
+                    if existing.event != event:
+                        raise DuplicateEventId(
+                            f"id already recorded at seq {existing.seq} with different content", event=event.id, field="id"
+                        )
+                    originals.append(existing)
+                    continue
+            originals.append(None)
+        fresh = [event for event, original in zip(batch, originals) if original is None]
+        if not fresh:
+            return [r for r in originals if r is not None]
+        if expected_seq is not None and expected_seq != self.seq:
+            raise ConcurrencyError(expected_seq, self.seq)
+
+        fresh = [self._with_id(event) for event in fresh]
+        recorded = self._next_timestamp()
+        inserts, removals, effective = self._plan(fresh)
+        cause = ", ".join(e.label() for e in fresh)
+        proposal = self._timeline.propose(inserts, removals, cause=cause)
+
+        lines = []
+        new_records = []
+        prev = self.head
+        for offset, event in enumerate(fresh):
+            seq = self.seq + offset + 1
+            line, digest = encode_line(seq, prev, recorded, event)
+            lines.append(line)
+            new_records.append(Record(seq, recorded, event, digest, prev))
+            prev = digest
+        self._log.write(b"".join(lines))
+
+        # On disk: now make memory agree.
+        self._timeline.commit(proposal)
+        self._effective = effective
+        for record in new_records:
+            self._records.append(record)
+            self._by_id[record.id] = record
+        self._past = None
+        it = iter(new_records)
+        return [original if original is not None else next(it) for original in originals]
+
+    def _with_id(self, event: Event) -> Event:
+        if event.id is None:
+            event = attrs.evolve(event, id=uuid.uuid4().hex)
+        if isinstance(event, Correction) and event.replacement.id is None:
+            event = attrs.evolve(event, replacement=attrs.evolve(event.replacement, id=event.target))
+        return event
+
+    def _next_timestamp(self) -> str:
+        now = format_timestamp(utc_now())
+        last = self._records[-1].recorded if self._records else ""
+        return now if now > last else last
+
+    def _plan(self, fresh: list[Event]) -> tuple[list[tuple[Key, Event]], set[int], dict[str, tuple[Key, Event]]]:
+        """Work out how ``fresh`` changes the record: events to insert into
+        the fold order, positions to remove, and the new id -> entry map."""
+        effective = dict(self._effective)
+        inserts: dict[str, tuple[Key, Event]] = {}
+        removals: set[int] = set()
+        seq = self.seq
+        for offset, event in enumerate(fresh):
+            position = seq + offset + 1
+            if isinstance(event, (Retraction, Correction)):
+                target = effective.get(event.target)
+                if target is None:
+                    if event.target in self._by_id or any(e.id == event.target for e in fresh):
+                        reason = f"event {event.target} is not in the record (already retracted, or a retraction itself)"
+                    else:
+                        reason = f"no event with id {event.target} in the log"
+                    raise RuleViolation(reason, event=event.label(), field="target", rule="target-exists")
+                del effective[event.target]
+                if event.target in inserts:
+                    del inserts[event.target]
+                else:
+                    removals.add(target[0][1])
+                if isinstance(event, Correction):
+                    replacement = event.replacement
+                    assert replacement.id is not None
+                    if replacement.id != event.target and (replacement.id in effective or replacement.id in self._by_id):
+                        raise InvalidEvent(
+                            f"replacement id {replacement.id} is already used", event=event.label(), field="replacement"
+                        )
+                    entry = ((replacement.date.earliest_day, position), replacement)
+                    effective[replacement.id] = entry
+                    inserts[replacement.id] = entry
+                continue
+            assert event.id is not None
+            if event.id in effective:
+                raise DuplicateEventId("id already used by an event in the record", event=event.id, field="id")
+            entry = ((event.date.earliest_day, position), event)
+            effective[event.id] = entry
+            inserts[event.id] = entry
+        return list(inserts.values()), removals, effective
+
+    # -- asking --------------------------------------------------------------------
+
+    def state(self, as_of: Any = None, known_at: Any = None) -> State:
+        """What was true on ``as_of`` (default today), as the ledger knew it
+        at ``known_at`` (default now).
+
+        ``as_of`` may be a partial date (``"1992"`` means 31 December 1992),
+        a :class:`datetime.date` or ``None``; ``known_at`` a timezone-aware
+        datetime, an ISO timestamp or a date (the end of that day, UTC).
+        """
+        day = to_day(as_of)
+        return State(self._timeline_for(known_at).world_at(day), day)
+
+    def world(self, as_of: Any = None, known_at: Any = None) -> World:
+        return self.state(as_of, known_at).world
+
+    def _timeline_for(self, known_at: Any) -> Timeline:
+        if known_at is None:
+            return self._timeline
+        moment = parse_timestamp(known_at)
+        if self._records and moment >= self._records[-1].recorded:
+            return self._timeline
+        if self._past is not None and self._past[0] == moment:
+            return self._past[1]
+        known = [r for r in self._records if r.recorded <= moment]
+        timeline = Timeline(_effective_map(known).values())
+        self._past = (moment, timeline)
+        return timeline
+
+    def events(
+        self,
+        *,
+        kind: str | Iterable[str] | None = None,
+        entity: str | None = None,
+        start: Any = None,
+        end: Any = None,
+        known_at: Any = None,
+        include_retracted: bool = False,
+    ) -> Iterator[Record]:
+        """Recorded events in log order, filtered.
+
+        - ``kind``: a kind name or several;
+        - ``entity``: events concerning this code (as member, party, body...);
+        - ``start`` / ``end``: events whose date may fall in that range
+          (partial dates allowed, both inclusive);
+        - ``known_at``: only what was recorded by then;
+        - ``include_retracted``: also yield retracted events and the
+          retraction and correction records themselves. Otherwise a corrected
+          event is yielded in its corrected form, as of its correction's record.
+        """
+        kinds = {kind} if isinstance(kind, str) else (set(kind) if kind is not None else None)
+        lo = parse_date(start).earliest_day if isinstance(start, str) else (to_day(start) if start is not None else None)
+        hi = to_day(end) if end is not None else None
+        records: list[Record] = self._records
+        if known_at is not None:
+            moment = parse_timestamp(known_at)
+            records = [r for r in records if r.recorded <= moment]
+        if include_retracted:
+            stream: Iterable[Record] = records
+        else:
+            effective = _effective_map(records) if known_at is not None else self._effective
+            by_seq = {r.seq: r for r in records}
+            stream = sorted(
+                (
+                    by_seq[key[1]] if by_seq[key[1]].event is event else attrs.evolve(by_seq[key[1]], event=event)
+                    for key, event in effective.values()
+                ),
+                key=lambda r: r.seq,
+            )
+        for record in stream:
+            event = record.event
+            if kinds is not None and event.kind not in kinds:
+                continue
+            if entity is not None and entity not in event.entities():
+                continue
+            if lo is not None and event.date.latest_day < lo:
+                continue
+            if hi is not None and event.date.earliest_day > hi:
+                continue
+            yield record
+
+    def timeline(self, entity: str, *, known_at: Any = None) -> list[Event]:
+        """Every event in the record concerning ``entity``, in date order
+        (resolutions that concern it included)."""
+        line = self._timeline_for(known_at)
+        return [e for e in line.events if entity in e.entities()]
+
+    def member_counts(self, org: str, start: Any = None, end: Any = None, *, known_at: Any = None) -> list[tuple[int, int]]:
+        """``(year, members at the end of that year)`` for each year in range
+        (default: from the organization's first event to this year)."""
+        line = self._timeline_for(known_at)
+        first = next((e.date for e in line.events if org in e.entities()), None)
+        if first is None:
+            from .errors import UnknownEntity
+
+            raise UnknownEntity("organization", org)
+        y0 = int(str(start)[:4]) if start is not None else first.earliest.year
+        y1 = int(str(end)[:4]) if end is not None else to_day_year(None)
+        out = []
+        for year in range(y0, y1 + 1):
+            day = parse_date(f"{year:04d}").latest_day
+            world = line.world_at(day)
+            out.append((year, State(world, day).count(org) if org in world.members or org in world.bodies else 0))
+        return out
+
+    def diff(self, d1: Any, d2: Any, *, org: str | None = None, known_at: Any = None) -> Diff:
+        """What changed after day ``d1`` up to day ``d2``: members who joined or
+        left, seats taken or given up, signatures, parties bound, instruments
+        in force, resolutions adopted. ``org`` limits it to one organization
+        and its bodies."""
+        a, b = self.state(d1, known_at), self.state(d2, known_at)
+        joined, left, seated, unseated, signed, bound, in_force, adopted = ([] for _ in range(8))
+        orgs = sorted(set(a.world.members.keys()) | set(b.world.members.keys()))
+        for code in orgs:
+            if org is not None and code != org:
+                continue
+            before = {m.member for m in a.members(code)} if code in a.world.members or code in a.world.bodies else set()
+            after = {m.member for m in b.members(code)}
+            joined += [Change("joined", code, m) for m in sorted(after - before)]
+            left += [Change("left", code, m) for m in sorted(before - after)]
+        bodies = sorted(set(b.world.terms.keys()) | {c for c, i in b.world.bodies.items() if i.permanent})
+        for body in bodies:
+            info = b.world.bodies.get(body)
+            if org is not None and (info is None or info.org != org):
+                continue
+            before = {s.member for s in _safe_seated(a, body)}
+            after = {s.member for s in _safe_seated(b, body)}
+            seated += [Change("seated", body, m) for m in sorted(after - before)]
+            unseated += [Change("unseated", body, m) for m in sorted(before - after)]
+        if org is None:
+            for code in sorted(b.world.instruments.keys()):
+                sa = {p.party for p in a.signatories(code)} if code in a.world.instruments else set()
+                sb = {p.party for p in b.signatories(code)}
+                signed += [Change("signed", code, p) for p in sorted(sb - sa)]
+                pa = {p.party for p in a.parties(code)} if code in a.world.instruments else set()
+                pb = {p.party for p in b.parties(code)}
+                bound += [Change("bound", code, p) for p in sorted(pb - pa)]
+                was = a.instrument(code).status if code in a.world.instruments else None
+                now = b.instrument(code).status
+                if now == "in force" and was != "in force":
+                    in_force.append(Change("in force", code, code, str(b.instrument(code).in_force_from)))
+        for res in b.resolutions(start=day_to_iso(a.day + 1)) if b.day > a.day else ():
+            info = b.world.bodies.get(res.body)
+            if org is not None and res.body != org and (info is None or info.org != org):
+                continue
+            adopted.append(Change("adopted", res.body, res.symbol, res.title))
+        return Diff(
+            a.as_of,
+            b.as_of,
+            tuple(joined),
+            tuple(left),
+            tuple(seated),
+            tuple(unseated),
+            tuple(signed),
+            tuple(bound),
+            tuple(in_force),
+            tuple(adopted),
+        )
+
+
+def _safe_seated(state: State, body: str) -> tuple[Any, ...]:
+    try:
+        return state.seated(body)
+    except UnledgerError:
+        return ()
+
+
+def to_day_year(value: Any) -> int:
+    return PartialDate.parse(day_to_iso(to_day(value))[:4]).earliest.year
+
+
+def _effective_map(records: Iterable[Record]) -> dict[str, tuple[Key, Event]]:
+    """Which events are in the record after ``records`` (in seq order):
+    id -> ((earliest day, position), event). Retractions remove their target;
+    a correction replaces it, positioned at the correction's seq."""
+    effective: dict[str, tuple[Key, Event]] = {}
+    for record in records:
+        event = record.event
+        if isinstance(event, Retraction):
+            effective.pop(event.target, None)
+        elif isinstance(event, Correction):
+            effective.pop(event.target, None)
+            replacement = event.replacement
+            effective[replacement.id or event.target] = ((replacement.date.earliest_day, record.seq), replacement)
+        else:
+            effective[record.id] = ((event.date.earliest_day, record.seq), event)
+    return effective

@@ -1,0 +1,309 @@
+"""The append-only log file: line format, hash chain, lock, fsync, quarantine.
+
+Line format (one per event, UTF-8, ``\\n``-terminated)::
+
+    {"prev":"<64 hex>","seq":N,"recorded":"<UTC>","kind":...,<event>,"hash":"<64 hex>"}
+
+``hash`` is the SHA-256 of the line's bytes with the trailing
+``,"hash":"…"}`` replaced by ``}``: the *canonical serialization* is the line
+itself, so anyone can re-check a log with ``sha256`` and a text editor.
+``prev`` is the hash of the line before (64 zeros for the first line), so a
+line that is edited, inserted, deleted or moved breaks the chain at the first
+place it happened. The last line's hash is the log's *head*.
+
+Durability (DESIGN §7): an append takes an exclusive ``flock`` on the file,
+re-reads the tail under it, moves a torn tail left by a crashed writer into a
+quarantine file beside the log, writes the whole batch with a single
+``os.write``, then ``fsync``s before returning. Readers never lock and ignore a
+last line without its newline (a write in progress).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import errno
+import fcntl
+import hashlib
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Final
+
+import attrs
+import orjson
+
+from .codec import event_from_dict, event_to_dict
+from .errors import IntegrityError, InvalidEvent, LockTimeout, StorageError
+from .events.base import Event
+
+__all__ = [
+    "GENESIS",
+    "Record",
+    "encode_line",
+    "decode_line",
+    "check_line",
+    "verify_lines",
+    "FileLog",
+    "MemoryLog",
+]
+
+#: The ``prev`` of the first line.
+GENESIS: Final = "0" * 64
+_HASH_SUFFIX_LEN: Final = 75  # len(',"hash":"') + 64 + len('"}')
+_PREFIX: Final = b'{"prev":"'
+
+
+@attrs.frozen
+class Record:
+    """An event as the log recorded it: its position, time and hashes."""
+
+    seq: int
+    recorded: str
+    event: Event
+    hash: str
+    prev: str
+
+    @property
+    def id(self) -> str:
+        assert self.event.id is not None
+        return self.event.id
+
+    @property
+    def kind(self) -> str:
+        return self.event.kind
+
+
+def encode_line(seq: int, prev: str, recorded: str, event: Event) -> tuple[bytes, str]:
+    """The line (with its newline) recording ``event``, and its hash."""
+    body = orjson.dumps({"prev": prev, "seq": seq, "recorded": recorded, **event_to_dict(event)})
+    digest = hashlib.sha256(body).hexdigest()
+    return body[:-1] + b',"hash":"' + digest.encode() + b'"}\n', digest
+
+
+def check_line(line: bytes, prev: str, seq: int) -> str | None:
+    """Why ``line`` (without newline) is not the ``seq``-th line after
+    ``prev``, or ``None`` when it is. Works on bytes only: no JSON parsing."""
+    if not line.startswith(_PREFIX) or len(line) < 9 + 64 + _HASH_SUFFIX_LEN:
+        return "is not a ledger line"
+    if line[9:73].decode("ascii", "replace") != prev:
+        return "does not follow the line before it (its 'prev' hash differs): a line was inserted, deleted or moved here"
+    if not line.startswith(b'","seq":%d,' % seq, 73):
+        return f"has the wrong seq (expected {seq}): lines were inserted, deleted or moved"
+    if line[-_HASH_SUFFIX_LEN:-66] != b',"hash":"' or not line.endswith(b'"}'):
+        return "has no hash at its end"
+    body = line[:-_HASH_SUFFIX_LEN] + b"}"
+    if hashlib.sha256(body).hexdigest().encode() != line[-66:-2]:
+        return "was edited: its content does not match its hash"
+    return None
+
+
+def verify_lines(lines: list[bytes], *, path: str | None = None) -> str:
+    """Check the whole chain; return the head hash or raise :class:`IntegrityError`
+    naming the first bad line (1-based)."""
+    prev = GENESIS
+    for number, line in enumerate(lines, 1):
+        reason = check_line(line, prev, number)
+        if reason is not None:
+            raise IntegrityError(reason, line=number, path=path)
+        prev = line[-66:-2].decode("ascii")
+    return prev
+
+
+def decode_line(line: bytes, number: int, *, path: str | None = None) -> Record:
+    """Parse one stored line into a :class:`Record` (no hash check)."""
+    try:
+        obj = orjson.loads(line)
+        prev = obj.pop("prev")
+        seq = obj.pop("seq")
+        recorded = obj.pop("recorded")
+        digest = obj.pop("hash")
+    except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+        raise IntegrityError("is not a valid ledger line", line=number, path=path) from None
+    try:
+        event = event_from_dict(obj, position=f"line {number}")
+    except InvalidEvent as exc:
+        raise IntegrityError(f"holds an event this unledger cannot read: {exc}", line=number, path=path) from None
+    return Record(seq, recorded, event, digest, prev)
+
+
+class MemoryLog:
+    """A log that lives in memory only (``Ledger.memory()``): same format,
+    same chain, no file."""
+
+    path: Path | None = None
+    readonly = False
+
+    def __init__(self) -> None:
+        self._lines: list[bytes] = []
+        self._delivered = 0
+
+    def read_new(self) -> list[bytes]:
+        new = self._lines[self._delivered :]
+        self._delivered = len(self._lines)
+        return new
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        yield
+
+    def quarantine_torn_tail(self) -> Path | None:
+        return None
+
+    def write(self, data: bytes) -> None:
+        self._lines.extend(data.splitlines())
+        self._delivered = len(self._lines)
+
+    def all_lines(self) -> list[bytes]:
+        return list(self._lines)
+
+
+class FileLog:
+    """The log file on disk.
+
+    ``read_new`` returns the complete lines written since the last call;
+    ``locked`` holds the exclusive write lock; ``write`` appends one batch
+    durably or not at all.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False, lock_timeout: float = 10.0) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        self.lock_timeout = lock_timeout
+        self._offset = 0
+        self._fd: int | None = None
+        if self.path.is_dir():
+            raise StorageError(f"{self.path}: is a directory, not a log file")
+        if not self.path.exists():
+            if readonly:
+                raise StorageError(f"{self.path}: no such log file")
+            if not self.path.parent.is_dir():
+                raise StorageError(f"{self.path}: the directory {self.path.parent} does not exist")
+            self._create()
+
+    def _create(self) -> None:
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            return
+        except OSError as exc:
+            raise StorageError(f"{self.path}: cannot create the log: {exc.strerror}") from None
+        os.fsync(fd)
+        os.close(fd)
+        _fsync_dir(self.path.parent)
+
+    def read_new(self) -> list[bytes]:
+        """Complete lines appended since the last call (a torn or in-progress
+        last line is left for later)."""
+        try:
+            with open(self.path, "rb") as f:
+                size = os.fstat(f.fileno()).st_size
+                if size < self._offset:
+                    raise IntegrityError(
+                        f"the log shrank from {self._offset} to {size} bytes: lines already read were removed",
+                        path=str(self.path),
+                    )
+                f.seek(self._offset)
+                data = f.read()
+        except OSError as exc:
+            raise StorageError(f"{self.path}: cannot read the log: {exc.strerror}") from None
+        end = data.rfind(b"\n")
+        if end < 0:
+            return []
+        self._offset += end + 1
+        return data[:end].split(b"\n")
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        if self.readonly:
+            raise StorageError(f"{self.path}: opened read-only")
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
+        except OSError as exc:
+            raise StorageError(f"{self.path}: cannot open the log for writing: {exc.strerror}") from None
+        try:
+            deadline = time.monotonic() + self.lock_timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise LockTimeout(
+                            f"{self.path}: another process has held the write lock for over "
+                            f"{self.lock_timeout:g} s; try again later"
+                        ) from None
+                    time.sleep(0.002)
+            self._fd = fd
+            yield
+        finally:
+            self._fd = None
+            os.close(fd)  # closing releases the flock
+
+    def quarantine_torn_tail(self) -> Path | None:
+        """Under the lock: move bytes after the last complete line into a
+        quarantine file beside the log, so the next line starts clean.
+        Returns the quarantine file's path, or ``None`` if there was no tail."""
+        fd = self._require_lock()
+        size = os.fstat(fd).st_size
+        if size <= self._offset:
+            return None
+        tail = os.pread(fd, size - self._offset, self._offset)
+        if b"\n" in tail:  # complete lines we have not read: not torn
+            return None
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        target = self.path.with_name(f"{self.path.name}.quarantine-{stamp}")
+        with open(target, "xb") as q:
+            q.write(tail)
+            q.flush()
+            os.fsync(q.fileno())
+        _fsync_dir(self.path.parent)
+        os.ftruncate(fd, self._offset)
+        os.fsync(fd)
+        return target
+
+    def write(self, data: bytes) -> None:
+        """Append ``data`` (whole lines) with one write, then fsync. On any
+        failure the file is cut back to where it was and StorageError raised."""
+        fd = self._require_lock()
+        start = self._offset
+        try:
+            written = os.write(fd, data)
+            if written != len(data):
+                raise OSError(errno.ENOSPC, f"only {written} of {len(data)} bytes could be written")
+            os.fsync(fd)
+        except OSError as exc:
+            try:
+                os.ftruncate(fd, start)
+                os.fsync(fd)
+            except OSError:
+                pass
+            raise StorageError(f"{self.path}: the append failed and was rolled back: {exc.strerror or exc}") from None
+        self._offset = start + len(data)
+
+    def _require_lock(self) -> int:
+        if self._fd is None:
+            raise RuntimeError("FileLog: write without holding the lock")
+        return self._fd
+
+    def all_lines(self) -> list[bytes]:
+        try:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            raise StorageError(f"{self.path}: cannot read the log: {exc.strerror}") from None
+        end = data.rfind(b"\n")
+        return data[:end].split(b"\n") if end >= 0 else []
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
