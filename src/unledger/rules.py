@@ -25,7 +25,7 @@ from .events.base import Event
 from .events.instruments import BINDING_ACTS, LEAVING_ACTS, NEEDS_SIGNATURE
 from .state import EMPTY, World
 
-__all__ = ["Check", "CHECKS", "register_check", "check"]
+__all__ = ["Check", "CHECKS", "register_check", "check", "check_seat_limits", "seat_limit_violation"]
 
 Check = Callable[[World, Any], None]
 
@@ -127,36 +127,60 @@ def check_election(world: World, e: Any) -> None:
             raise _violation(
                 e, "term_start", "no-overlapping-terms", f"{e.member} already has a term on {e.body} from {term.start} to {term.end}"
             )
-    _check_seat_limit(world, e, info)
 
 
-def _check_seat_limit(world: World, e: Any, info: Any) -> None:
-    """On every day of the new term, seated elected members <= elected seats."""
-    if not info.seats:
-        return
-    lo, hi = e.term_start.latest_day, e.term_end.earliest_day
-    running = []
-    for member, terms in world.terms.get(e.body, EMPTY).items():
+def seat_limit_violation(world: World, body: str) -> tuple[int, int, list[Any]] | None:
+    """The first day on which ``body`` seats more elected members than it has
+    elected seats, as ``(day, seats, terms seated that day)``; else ``None``.
+
+    Checked on the fold of the *whole* record, not on the world at the
+    election's date: seats are often filled before they exist (the Security
+    Council's four new seats of 1 January 1966 were filled in December 1965).
+    A term counts on a day only if it had been elected by then, and only when
+    it certainly runs that day (partial dates are given the benefit of the doubt).
+    """
+    info = world.bodies.get(body)
+    if info is None or not info.seats:
+        return None
+    spans = []
+    for member, terms in world.terms.get(body, EMPTY).items():
         for term in terms:
-            start, end = term.start.latest_day, min(term.end.earliest_day, term.last_day())
-            if start <= hi and lo <= end:
-                running.append((start, end, member))
-    candidates = {lo} | {start for start, _, _ in running if lo <= start <= hi}
-    candidates |= {d.earliest_day for d, _ in info.seats if lo <= d.earliest_day <= hi}
-    for day in sorted(candidates):
+            start = max(term.start.latest_day, term.elected.latest_day)
+            end = min(term.end.earliest_day, term.last_day())
+            if start <= end:
+                spans.append((start, end, term))
+    candidates = sorted({start for start, _, _ in spans} | {d.earliest_day for d, _ in info.seats})
+    for day in candidates:
         seats = info.elected_seats(day)
         if seats is None:
             continue
-        seated = 1 + sum(1 for start, end, _ in running if start <= day <= end)
-        if seated > seats:
-            from .dates import day_to_iso
+        seated = [term for start, end, term in spans if start <= day <= end]
+        if len(seated) > seats:
+            return day, seats, seated
+    return None
 
-            raise _violation(
-                e,
-                "term_start",
-                "elected-seats",
-                f"{e.body} has {seats} elected seats on {day_to_iso(day)}, and this term would make {seated} elected members",
-            )
+
+def check_seat_limits(world: World, changed: list[Event]) -> None:
+    """Final check of a change: no body it touches is ever over its seats."""
+    from .dates import day_to_iso
+
+    bodies = {getattr(e, "body", None) for e in changed if e.kind in ("election", "enlargement")}
+    changed_ids = {e.id for e in changed}
+    for body in sorted(b for b in bodies if b is not None):
+        found = seat_limit_violation(world, body)
+        if found is None:
+            continue
+        day, seats, seated = found
+        blamed = next((t.via for t in seated if t.via in changed_ids), None)
+        if blamed is None:
+            blamed = next((e.id for e in changed if getattr(e, "body", None) == body), None)
+        members = ", ".join(sorted(str(t.via) for t in seated))
+        raise RuleViolation(
+            f"{body} has {seats} elected seats on {day_to_iso(day)}, but {len(seated)} elected members would sit then ({members})",
+            event=blamed,
+            field="term_start",
+            rule="elected-seats",
+        )
 
 
 def check_representation(world: World, e: Any) -> None:

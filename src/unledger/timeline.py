@@ -24,7 +24,7 @@ import attrs
 from .errors import RuleViolation
 from .events.base import Event
 from .reducers import REDUCERS
-from .rules import CHECKS
+from .rules import CHECKS, check_seat_limits
 from .state import World
 
 __all__ = ["Timeline", "Proposal", "CHECKPOINT_EVERY"]
@@ -124,6 +124,8 @@ class Timeline:
             world = reducers[event.kind](world, event)
             if (index + 1) % k == 0:
                 checkpoints[(index + 1) // k] = world
+        removed = [events[i] for i in removal_indexes]
+        check_seat_limits(world, [e for _, e in inserts] + removed)
         return Proposal(tail_keys, tail_events, first, checkpoints, world)
 
     def commit(self, proposal: Proposal) -> None:
