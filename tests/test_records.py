@@ -1,0 +1,195 @@
+"""The bundled records (events/records.jsonl) against independent published figures.
+
+The reference tables in tests/data/ were compiled separately from the
+records (see tests/data/README.md), so these tests cross-check two pieces of
+research rather than the records against themselves.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from unledger import Ledger
+from unledger.codec import event_from_dict, parse_json_objects
+from unledger.dates import parse_date
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SOURCES = ROOT / "events" / "sources"
+
+
+@pytest.fixture(scope="module")
+def ledger() -> Ledger:
+    return Ledger.bundled()
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_bundled_records_verify_and_load_without_violations(ledger: Ledger) -> None:
+    assert len(ledger) > 500
+    assert ledger.verify() == ledger.head
+    # Replaying every event through a fresh ledger re-checks every rule.
+    fresh = Ledger.memory()
+    fresh.append([r.event for r in ledger.records])
+    assert fresh.state("2026-01-01") == ledger.state("2026-01-01")
+
+
+def test_records_equal_their_sources(ledger: Ledger) -> None:
+    """The log holds exactly the events of events/sources/ (nothing lost or added)."""
+    expected = {}
+    for path in sorted(SOURCES.glob("*.jsonl")):
+        for n, obj in enumerate(parse_json_objects(path.read_bytes(), name=path.name), 1):
+            event = event_from_dict(obj, position=f"{path.name} line {n}")
+            expected[event.id] = event
+    recorded = {r.id: r.event for r in ledger.records}
+    assert recorded == expected
+
+
+def test_every_event_names_its_source(ledger: Ledger) -> None:
+    missing = [r.id for r in ledger.records if not (r.event.source and r.event.source.strip())]
+    assert missing == []
+
+
+def test_yearly_member_counts_match_the_un(ledger: Ledger) -> None:
+    rows = _rows(SOURCES / "un_member_counts.csv")
+    assert rows, "un_member_counts.csv is empty"
+    counts = dict(ledger.member_counts("UN", 1945, int(rows[-1]["year"])))
+    mismatches = {int(r["year"]): (int(r["count"]), counts[int(r["year"])]) for r in rows if counts[int(r["year"])] != int(r["count"])}
+    assert mismatches == {}, "year: (UN count, records count)"
+    assert counts[1945] == 51 and counts[1992] == 179 and counts[2011] == 193
+
+
+def test_current_members_and_their_admission_dates(ledger: Ledger) -> None:
+    """Every current member, with the date the UN counts its membership from."""
+    reference = {r["code"]: r["admitted"] for r in _rows(DATA / "un_member_states.csv")}
+    assert len(reference) == 193
+    members = {m.member: m for m in ledger.state("2026-06-30").members("UN")}
+    assert set(members) == set(reference)
+    wrong = {code: (reference[code], str(m.since)) for code, m in members.items() if str(m.since) != reference[code]}
+    assert wrong == {}, "code: (UN list, records)"
+    assert all(m.certain for m in members.values())
+
+
+@pytest.mark.parametrize(
+    ("code", "day"),
+    [
+        ("AZE", "1992-03-02"),
+        ("KAZ", "1992-03-02"),
+        ("SSD", "2011-07-14"),
+        ("CHE", "2002-09-10"),
+        ("JPN", "1956-12-18"),
+        ("ISR", "1949-05-11"),
+    ],
+)
+def test_admission_spot_checks(ledger: Ledger, code: str, day: str) -> None:
+    before = dt.date.fromisoformat(day) - dt.timedelta(days=1)
+    assert ledger.state(before).is_member("UN", code) is None
+    assert ledger.state(day).is_member("UN", code) is True
+
+
+def test_lifecycle_of_former_members(ledger: Ledger) -> None:
+    # Indonesia: withdrew in 1965, resumed in 1966, membership still dated 1950.
+    assert ledger.state("1965-06-30").is_member("UN", "IDN") is None
+    indonesia = [m for m in ledger.state("1967").members("UN") if m.member == "IDN"]
+    assert [str(m.since) for m in indonesia] == ["1950-09-28"]
+    # Egypt and Syria: one member (the UAR) 1958-1961, Syria dated from 1945.
+    uar = ledger.state("1959")
+    assert uar.is_member("UN", "SYR") is None and uar.name("EGY") == "United Arab Republic"
+    assert [str(m.since) for m in ledger.state("1962").members("UN") if m.member == "SYR"] == ["1945-10-24"]
+    # Czechoslovakia: a member on its last day, gone the next.
+    assert ledger.state("1992-12-31").is_member("UN", "CSK") is True
+    assert ledger.state("1993-01-01").is_member("UN", "CSK") is None
+    # The USSR's seat continued by the Russian Federation.
+    russia = [m for m in ledger.state("1992").members("UN") if m.member == "RUS"]
+    assert [(str(m.since), m.how) for m in russia] == [("1945-10-24", "continuation")]
+    # German unification: one Germany, dated from 1973.
+    germany = ledger.state("1991")
+    assert germany.is_member("UN", "DDR") is None
+    assert [str(m.since) for m in germany.members("UN") if m.member == "DEU"] == ["1973-09-18"]
+    # China's representation.
+    assert ledger.state("1971-10-24").government("UN", "CHN") == "Republic of China"
+    assert ledger.state("1971-10-25").government("UN", "CHN") == "People's Republic of China"
+
+
+def test_un_charter_entry_into_force_is_derived(ledger: Ledger) -> None:
+    assert ledger.state("1945-10-23").instrument("UN-CHARTER").status != "in force"
+    charter = ledger.state("1945-10-24").instrument("UN-CHARTER")
+    assert charter.status == "in force" and str(charter.in_force_from) == "1945-10-24"
+    end_1945 = ledger.state("1945-12-31").instrument("UN-CHARTER")
+    assert len(end_1945.signatories) == 51 and len(end_1945.parties) == 51
+    signed_first_day = [p for p in ledger.state("1945-06-26").signatories("UN-CHARTER")]
+    assert len(signed_first_day) == 50
+
+
+def test_security_council_has_five_permanent_and_its_elected_members_every_day(ledger: Ledger) -> None:
+    """5 permanent members from 1945, and 6 (to 1965) or 10 (from 1966)
+    elected members seated every day of every year since the first election.
+
+    Two documented gaps are facts, not errors: the first members were elected
+    on 12 January 1946 and sat from that day; in 1980 the tenth seat stayed
+    empty until Mexico's election on 7 January (the Cuba-Colombia deadlock).
+    """
+    gaps = {("1946-01-01", "1946-01-11"), ("1980-01-01", "1980-01-06")}
+    gap_days = set()
+    for lo, hi in gaps:
+        d0, d1 = dt.date.fromisoformat(lo).toordinal(), dt.date.fromisoformat(hi).toordinal()
+        gap_days.update(range(d0, d1 + 1))
+    last = dt.date(2026, 12, 31)
+    day = dt.date(1946, 1, 1)
+    wrong = []
+    while day <= last:
+        state = ledger.state(day)
+        seats = state.seated("UNSC")
+        permanent = [s for s in seats if s.kind == "permanent"]
+        elected = [s for s in seats if s.kind == "elected"]
+        expected = 6 if day.year <= 1965 else 10
+        if len(permanent) != 5 or (len(elected) != expected and day.toordinal() not in gap_days):
+            wrong.append((day.isoformat(), len(permanent), len(elected)))
+        day += dt.timedelta(days=1 if day.month == 1 and day.day <= 14 else 15)
+    assert wrong == []
+
+
+def test_security_council_composition_spot_checks(ledger: Ledger) -> None:
+    rows = _rows(DATA / "unsc_composition.csv")
+    assert rows
+    mismatches = {}
+    for row in rows:
+        state = ledger.state(f"{row['year']}-07-01")
+        got = sorted(s.member for s in state.seated("UNSC") if s.kind == "elected")
+        want = sorted(row["members"].split())
+        if got != want:
+            mismatches[row["year"]] = (want, got)
+    assert mismatches == {}
+
+
+def test_permanent_members_follow_continuation(ledger: Ledger) -> None:
+    permanent = lambda day: sorted(s.member for s in ledger.state(day).seated("UNSC") if s.kind == "permanent")  # noqa: E731
+    assert permanent("1991-12-23") == ["CHN", "FRA", "GBR", "SUN", "USA"]
+    assert permanent("1992-01-01") == ["CHN", "FRA", "GBR", "RUS", "USA"]
+
+
+def test_seed_facts_through_the_query_api(ledger: Ledger) -> None:
+    # 000: Azerbaijan on the Security Council 2012-2013, elected 24 October 2011.
+    elected = [s for s in ledger.state("2011-12-01").seats("UNSC") if s.member == "AZE"]
+    assert [(s.status, str(s.term_start), str(s.term_end)) for s in elected] == [("elected", "2012-01-01", "2013-12-31")]
+    assert any(s.member == "AZE" for s in ledger.state("2013-06-01").seated("UNSC"))
+    assert not any(s.member == "AZE" for s in ledger.state("2014-01-01").seated("UNSC"))
+    # 000: Azerbaijan on ECOSOC at some point.
+    ecosoc_terms = ledger.state("2026").terms("ECOSOC", "AZE")
+    assert ecosoc_terms
+    # 002: Kazakhstan, admitted 2 March 1992, on the Council 2017-2018.
+    assert ledger.state("1992-03-02").is_member("UN", "KAZ") is True
+    assert any(s.member == "KAZ" for s in ledger.state("2018-06-01").seated("UNSC"))
+    # 003: the North Atlantic Treaty, signed 4 April 1949.
+    nato_treaty = [c for c in ledger.state("1949-04-04").instruments() if "NORTH" in c.upper() or "NAT" in c.upper()]
+    assert nato_treaty
+    # 001: Azerbaijan in the Council of Europe from 2001 (the document gives the year).
+    coe = [m for m in ledger.state("2001").members("COE") if m.member == "AZE"]
+    assert coe and parse_date(str(coe[0].since)).earliest.year == 2001
