@@ -24,7 +24,7 @@ import immutables
 import orjson
 from cattrs.preconf.orjson import make_converter
 
-from .dates import PartialDate, parse_date
+from .dates import PartialDate
 from .errors import InvalidEvent, UnledgerError
 from .events.base import Event
 from .events.registry import kind_class, upcast
@@ -53,7 +53,9 @@ def _passthrough(value: Any, _type: Any) -> Any:
 for _scalar in (str, int, bool, float):
     converter.register_structure_hook(_scalar, _passthrough)
 
-converter.register_structure_hook(PartialDate, lambda value, _t: parse_date(value))
+# Dates pass through too: the events' own date converters parse them, and
+# their errors name the field ('date', 'term_start'...).
+converter.register_structure_hook(PartialDate, _passthrough)
 converter.register_unstructure_hook(PartialDate, lambda value: value.text)
 
 

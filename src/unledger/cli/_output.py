@@ -1,0 +1,239 @@
+"""How answers are printed: aligned tables for people, JSON and CSV for programs.
+
+Every command builds a list of rows (dicts, the same rows as
+:mod:`unledger.arrow`) and hands them to :func:`emit`, which writes them in
+the chosen format. Uncertain facts are marked in every format: a ``certain``
+column (``no`` / ``false``), and in tables a ``?`` after each partial date
+that does not yet settle the fact on the day asked.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import IO, Any
+
+import orjson
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..dates import Certainty, PartialDate, day_to_iso
+from ..events.base import Event
+
+Row = dict[str, Any]
+#: (row key, column header) pairs a table shows.
+Columns = Sequence[tuple[str, str]]
+
+UNCERTAIN_MARK = "?"
+
+
+def plain(value: Any) -> Any:
+    """A row value as JSON sees it."""
+    if isinstance(value, PartialDate):
+        return value.text
+    return value
+
+
+def json_text(rows: Sequence[Row]) -> str:
+    return orjson.dumps([{k: plain(v) for k, v in row.items()} for row in rows], option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def jsonl_text(rows: Sequence[Row]) -> str:
+    return "".join(orjson.dumps({k: plain(v) for k, v in row.items()}).decode() + "\n" for row in rows)
+
+
+def csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, PartialDate):
+        return value.text
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return orjson.dumps(value).decode()
+    return value
+
+
+def csv_text(rows: Sequence[Row], fields: Sequence[str] | None = None) -> str:
+    out = io.StringIO()
+    names = list(fields) if fields is not None else (list(rows[0]) if rows else [])
+    writer = csv.DictWriter(out, fieldnames=names, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: csv_cell(row.get(k)) for k in names})
+    return out.getvalue()
+
+
+def table_cell(value: Any, day: int | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, PartialDate):
+        if day is not None and value.certainty(day) is Certainty.UNCERTAIN:
+            return value.text + UNCERTAIN_MARK
+        return value.text
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def stdout_console() -> Console:
+    # Piped output is never wrapped: a line per row keeps grep and cut useful.
+    probe = Console()
+    if probe.is_terminal:
+        return probe
+    return Console(width=100_000, no_color=True, highlight=False, soft_wrap=False)
+
+
+def emit(
+    fmt: str,
+    rows: Sequence[Row],
+    columns: Columns,
+    *,
+    day: int | None = None,
+    title: str | None = None,
+    fields: Sequence[str] | None = None,
+) -> None:
+    """Print ``rows``: ``fmt`` is ``table``, ``json`` or ``csv``. ``columns``
+    are what a table shows; JSON and CSV carry every field of the rows
+    (``fields`` fixes the CSV header when there may be no rows)."""
+    if fmt == "json":
+        sys.stdout.write(json_text(rows))
+        return
+    if fmt == "csv":
+        sys.stdout.write(csv_text(rows, fields))
+        return
+    console = stdout_console()
+    if title:
+        console.print(Text(title, style="bold"))
+    if not rows:
+        console.print("(none)")
+        return
+    with console.capture() as captured:
+        _print_table(console, rows, columns, day)
+    # Rich pads the last column; trailing blanks only get in the way of diff and grep.
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
+
+
+def _print_table(console: Console, rows: Sequence[Row], columns: Columns, day: int | None) -> None:
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", padding=(0, 2, 0, 0))
+    for _, header in columns:
+        table.add_column(header, overflow="fold")
+    marked = False
+    for row in rows:
+        cells = [table_cell(row.get(key), day) for key, _ in columns]
+        marked = marked or any(c.endswith(UNCERTAIN_MARK) for c in cells)
+        table.add_row(*cells)
+    console.print(table)
+    if marked and day is not None:
+        console.print(f"{UNCERTAIN_MARK} the source gives only the month or year: not certain on {day_to_iso(day)}")
+
+
+def write_text(text: str, stream: IO[str] | None = None) -> None:
+    (stream or sys.stdout).write(text)
+
+
+# -- events in words ----------------------------------------------------------------
+
+_SUMMARIES: dict[str, str] = {
+    "admission": "{member} admitted to {org}",
+    "withdrawal": "{member} withdraws from {org}",
+    "return": "{member} returns to {org}",
+    "cessation": "{member}'s membership of {org} ends",
+    "establishment": "{entity} established: {name}",
+    "enlargement": "{body} has {elected_seats} elected seats",
+    "election": "{member} elected to {body} for {term_start} to {term_end}",
+    "representation": "{government} represents {member} in {org}",
+    "statehood": "{state} comes into being: {name}",
+    "renaming": "{entity} renamed {name}",
+    "merger": "{members} unite as {into}",
+    "separation": "{member} separates from {separated_from}",
+    "dissolution": "{state} dissolves",
+    "continuation": "{successor} continues {predecessor}",
+    "opening": "{instrument} opened: {title}",
+    "signing": "{party}: {act} of {instrument}",
+    "entry_into_force": "{instrument} enters into force",
+    "termination": "{instrument} terminated",
+    "adoption": "{body} adopts {symbol}: {title}",
+    "retraction": "retracts {target}: {reason}",
+    "correction": "corrects {target}: {reason}",
+}
+
+
+class _Fields(dict[str, str]):
+    def __init__(self, event: Event) -> None:
+        super().__init__()
+        self.event = event
+
+    def __missing__(self, key: str) -> str:
+        value = getattr(self.event, key, None)
+        if isinstance(value, tuple):
+            return ", ".join(str(v) for v in value)
+        return "" if value is None else str(value)
+
+
+def summary(event: Event) -> str:
+    """One line saying what ``event`` records (kinds defined outside unledger:
+    their kind and the codes they concern)."""
+    template = _SUMMARIES.get(event.kind)
+    if template is None:
+        return f"{event.kind}: {', '.join(event.entities())}"
+    text = template.format_map(_Fields(event))
+    if event.kind == "admission" and getattr(event, "original", False):
+        text += " (original member)"
+    if event.kind == "establishment" and getattr(event, "org", None):
+        text += f" (body of {event.org})"  # type: ignore[attr-defined]
+    if event.kind == "dissolution" and getattr(event, "successors", None):
+        text += " into " + ", ".join(event.successors)  # type: ignore[attr-defined]
+    return text
+
+
+# -- a progress bar for slow loads ---------------------------------------------------
+
+
+@contextmanager
+def progress_after(delay: float, label: str, *, console: Console | None = None) -> Iterator[None]:
+    """Show a progress bar on standard error if the body takes longer than
+    ``delay`` seconds, and only when standard error is a terminal (never in
+    pipes, files or CI logs)."""
+    console = console if console is not None else Console(stderr=True)
+    if not console.is_terminal:
+        yield
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True)
+    progress.add_task(label, total=None)
+    lock = threading.Lock()
+    state = {"started": False, "done": False}
+
+    def start() -> None:
+        with lock:
+            if not state["done"]:
+                progress.start()
+                state["started"] = True
+
+    timer = None
+    if delay <= 0:
+        start()
+    else:
+        timer = threading.Timer(delay, start)
+        timer.daemon = True
+        timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            state["done"] = True
+        if timer is not None:
+            timer.cancel()
+        if state["started"]:
+            progress.stop()

@@ -1,0 +1,272 @@
+"""Questions about a day: members, seats, parties, resolutions; and about
+time: timeline, diff, count."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import click
+
+from .. import arrow
+from ..dates import to_day
+from ..state import State
+from . import DATE, TIMESTAMP, cli, output_options, require, session, state_for, when_options
+from ._output import emit, summary
+
+
+def _organizations(state: State) -> Iterable[str]:
+    return state.organizations()
+
+
+def _bodies(state: State) -> Iterable[str]:
+    return list(state.world.bodies.keys()) + list(state.world.terms.keys())
+
+
+def _instruments(state: State) -> Iterable[str]:
+    return state.instruments()
+
+
+def exists_on(state: State, known_at: str | None, what: str, code: str, known: Callable[[State], Iterable[str]]) -> bool:
+    """Whether ``code`` is known on the state's day. A code the record knows
+    only from a later day gives ``False`` (an empty answer); a code it never
+    mentions is refused."""
+    if code in set(known(state)):
+        return True
+    ever = session().ledger().state("9999", known_at)
+    require(ever, what, code, known(ever))
+    return False
+
+
+@cli.command()
+@click.argument("org")
+@when_options
+@output_options
+def members(org: str, as_of: str | None, known_at: str | None) -> None:
+    """Members of the organization ORG on a day.
+
+    \b
+    unledger members UN --as-of 1992-03-02
+    """
+    state = state_for(as_of, known_at)
+    known = exists_on(state, known_at, "organization", org, _organizations)
+    rows = arrow.member_rows(state, org) if known else []
+    name = state.name(org)
+    count = f"{len(rows)} members" if known else "not established yet"
+    title = f"{org}{f' ({name})' if name else ''} on {state.as_of}: {count}"
+    emit(
+        session().fmt,
+        rows,
+        [("member", "member"), ("name", "name"), ("since", "since"), ("how", "how"), ("certain", "certain")],
+        day=state.day,
+        title=title,
+        fields=[c for c, _ in arrow.COLUMNS["members"]],
+    )
+
+
+@cli.command()
+@click.argument("body")
+@when_options
+@output_options
+def seats(body: str, as_of: str | None, known_at: str | None) -> None:
+    """Who sits on BODY on a day: permanent members, then elected members
+    (seated, or elected and not yet seated).
+
+    \b
+    unledger seats UNSC --as-of 2012-06-30
+    """
+    state = state_for(as_of, known_at)
+    known = exists_on(state, known_at, "body", body, _bodies)
+    rows = arrow.seat_rows(state, body) if known else []
+    seats_count = state.elected_seats(body) if body in state.world.bodies else None
+    extra = f" ({seats_count} elected seats)" if seats_count is not None else ("" if known else ": not established yet")
+    emit(
+        session().fmt,
+        rows,
+        [
+            ("member", "member"),
+            ("name", "name"),
+            ("kind", "seat"),
+            ("status", "status"),
+            ("term_start", "term start"),
+            ("term_end", "term end"),
+            ("certain", "certain"),
+        ],
+        day=state.day,
+        title=f"{body} on {state.as_of}{extra}",
+        fields=[c for c, _ in arrow.COLUMNS["seats"]],
+    )
+
+
+@cli.command()
+@click.argument("instrument")
+@click.option("--all", "include_pending", is_flag=True, help="Also list signatories not (yet) bound.")
+@when_options
+@output_options
+def parties(instrument: str, include_pending: bool, as_of: str | None, known_at: str | None) -> None:
+    """Parties bound by INSTRUMENT (a treaty, a charter) on a day, with the
+    day each is bound from.
+
+    \b
+    unledger parties UN-CHARTER --as-of 1945-12-31
+    """
+    state = state_for(as_of, known_at)
+    if not exists_on(state, known_at, "instrument", instrument, _instruments):
+        emit(session().fmt, [], [], title=f"{instrument} on {state.as_of}: not opened yet", fields=[c for c, _ in arrow.COLUMNS["parties"]])
+        return
+    status = state.instrument(instrument)
+    rows = arrow.party_rows(state, instrument, include_pending=include_pending)
+    since = f" since {status.in_force_from}" if status.in_force_from is not None else ""
+    mark = "" if status.certain else "?"
+    title = f"{instrument} ({status.title}) on {state.as_of}: {status.status}{since}{mark}; {len(status.parties)} parties"
+    columns = [("party", "party"), ("name", "name"), ("act", "act"), ("signed", "signed"), ("consented", "consented"), ("since", "bound from")]
+    if include_pending:
+        columns.append(("bound", "bound"))
+    columns.append(("certain", "certain"))
+    emit(session().fmt, rows, columns, day=state.day, title=title, fields=[c for c, _ in arrow.COLUMNS["parties"]])
+
+
+@cli.command()
+@click.option("--body", default=None, help="Only resolutions of this body.")
+@click.option("--from", "start", type=DATE, default=None, help="Adopted on or after this date.")
+@click.option("--to", "end", type=DATE, default=None, help="Adopted on or before this date.")
+@click.option("--concerning", default=None, help="Only resolutions concerning this entity.")
+@click.option("--subject", default=None, help="Only resolutions with this subject keyword.")
+@when_options
+@output_options
+def resolutions(
+    body: str | None, start: str | None, end: str | None, concerning: str | None, subject: str | None, as_of: str | None, known_at: str | None
+) -> None:
+    """Resolutions adopted by a day, filtered.
+
+    \b
+    unledger resolutions --body UNGA --from 1992 --to 1992 --concerning AZE
+    """
+    state = state_for(as_of, known_at)
+    body_known = body is None or exists_on(state, known_at, "body", body, lambda s: [*_bodies(s), *s.world.resolutions.keys()])
+    rows = arrow.resolution_rows(state, body, start=start, end=end, concerning=concerning, subject=subject) if body_known else []
+    for row in rows:
+        row["vote"] = (
+            "without vote" if row["without_vote"] else f"{row['yes']}-{row['no']}-{row['abstain']}" if row["yes"] is not None else ""
+        )
+    emit(
+        session().fmt,
+        rows,
+        [("date", "date"), ("body", "body"), ("symbol", "symbol"), ("title", "title"), ("vote", "vote"), ("certain", "certain")],
+        day=state.day,
+        title=f"Resolutions adopted by {state.as_of}: {len(rows)}",
+        fields=[c for c, _ in arrow.COLUMNS["resolutions"]] + ["vote"],
+    )
+
+
+@cli.command()
+@click.argument("entity")
+@click.option("--from", "start", type=DATE, default=None, help="Events dated on or after this date.")
+@click.option("--to", "end", type=DATE, default=None, help="Events dated on or before this date.")
+@click.option("--known-at", type=TIMESTAMP, default=None, help="As the ledger knew it at this moment.")
+@output_options
+def timeline(entity: str, start: str | None, end: str | None, known_at: str | None) -> None:
+    """Every event concerning ENTITY (a state, an organization, a body, an
+    instrument), in date order.
+
+    \b
+    unledger timeline AZE
+    """
+    ledger = session().ledger()
+    events = ledger.timeline(entity, known_at=known_at)
+    if not events:
+        state = ledger.state("9999", known_at)
+        known = set(state.organizations()) | set(state.world.names.keys()) | set(state.instruments()) | set(state.world.bodies.keys())
+        require(state, "entity", entity, known - {entity})
+    lo = None if start is None else _first_day(start)
+    hi = None if end is None else to_day(end)
+    rows = [
+        {"id": e.id, "date": e.date, "kind": e.kind, "what": summary(e), "source": e.source}
+        for e in events
+        if (lo is None or e.date.latest_day >= lo) and (hi is None or e.date.earliest_day <= hi)
+    ]
+    name = ledger.state(known_at=known_at).name(entity)
+    emit(
+        session().fmt,
+        rows,
+        [("date", "date"), ("kind", "kind"), ("what", "what"), ("id", "id")],
+        title=f"{entity}{f' ({name})' if name else ''}: {len(rows)} events",
+        fields=["id", "date", "kind", "what", "source"],
+    )
+
+
+def _first_day(text: str) -> int:
+    from ..dates import parse_date
+
+    return parse_date(text).earliest_day
+
+
+@cli.command()
+@click.argument("d1", type=DATE)
+@click.argument("d2", type=DATE)
+@click.option("--org", default=None, help="Only this organization and its bodies.")
+@click.option("--known-at", type=TIMESTAMP, default=None, help="As the ledger knew it at this moment.")
+@output_options
+def diff(d1: str, d2: str, org: str | None, known_at: str | None) -> None:
+    """What changed after D1 up to D2: members who joined or left, seats,
+    signatures, parties, instruments in force, resolutions.
+
+    \b
+    unledger diff 1991 1992 --org UN
+    """
+    ledger = session().ledger()
+    if org is not None:
+        exists_on(ledger.state(d2, known_at), known_at, "organization", org, _organizations)
+    result = ledger.diff(d1, d2, org=org, known_at=known_at)
+    names = ledger.state(d2, known_at)
+    rows = [
+        {
+            "id": f"{c.what}/{c.where}/{c.entity}",
+            "change": c.what,
+            "where": c.where,
+            "entity": c.entity,
+            "name": names.name(c.entity),
+            "detail": c.detail,
+        }
+        for c in result.changes()
+    ]
+    emit(
+        session().fmt,
+        rows,
+        [("change", "change"), ("where", "where"), ("entity", "entity"), ("name", "name"), ("detail", "detail")],
+        title=f"Changes after {result.start} up to {result.end}: {len(rows)}",
+        fields=["id", "change", "where", "entity", "name", "detail"],
+    )
+
+
+@cli.command()
+@click.argument("org")
+@click.option("--from", "start", type=click.IntRange(1, 9999), default=None, help="First year (default: the organization's first).")
+@click.option("--to", "end", type=click.IntRange(1, 9999), default=None, help="Last year (default: this year).")
+@click.option("--known-at", type=TIMESTAMP, default=None, help="As the ledger knew it at this moment.")
+@output_options
+def count(org: str, start: int | None, end: int | None, known_at: str | None) -> None:
+    """Members of ORG at the end of each year.
+
+    \b
+    unledger count UN --from 1945 --to 1960
+    """
+    if start is not None and end is not None and end < start:
+        raise click.BadParameter(f"--to {end} is before --from {start}", param_hint="--to")
+    ledger = session().ledger()
+    exists_on(ledger.state("9999", known_at), known_at, "organization", org, _organizations)
+    counts = ledger.member_counts(org, start, end, known_at=known_at)
+    rows = []
+    previous = None
+    for year, n in counts:
+        rows.append({"id": f"{org}/{year}", "org": org, "year": year, "members": n, "change": None if previous is None else n - previous})
+        previous = n
+    for row in rows:
+        if row["change"] is not None:
+            row["change"] = f"{row['change']:+d}" if session().fmt == "table" else row["change"]
+    emit(
+        session().fmt,
+        rows,
+        [("year", "year"), ("members", "members"), ("change", "change")],
+        title=f"Members of {org} at the end of each year",
+        fields=["id", "org", "year", "members", "change"],
+    )
