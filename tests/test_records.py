@@ -193,3 +193,17 @@ def test_seed_facts_through_the_query_api(ledger: Ledger) -> None:
     # 001: Azerbaijan in the Council of Europe from 2001 (the document gives the year).
     coe = [m for m in ledger.state("2001").members("COE") if m.member == "AZE"]
     assert coe and parse_date(str(coe[0].since)).earliest.year == 2001
+
+
+def test_current_names_match_the_un_list(ledger: Ledger) -> None:
+    """Today's name of every member is the UN's current short name.
+
+    Four differ only in how the UN's list formats a name that never changed
+    (no dated source says when the list adopted that form), so the records
+    keep the name the state was admitted under.
+    """
+    list_formatting_only = {"FSM", "NLD", "KNA", "SVK"}
+    reference = {r["code"]: r["name"] for r in _rows(DATA / "un_member_states.csv")}
+    state = ledger.state("2026-06-30")
+    stale = {code: (name, state.name(code)) for code, name in reference.items() if state.name(code) != name}
+    assert set(stale) == list_formatting_only, stale

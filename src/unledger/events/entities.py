@@ -92,10 +92,11 @@ class Dissolution(Event):
 class Continuation(Event):
     """``successor`` continues ``predecessor`` from ``date`` on: it keeps every
     membership (with its original date) and every seat, permanent ones too;
-    ``predecessor`` ceases to exist."""
+    ``predecessor`` ceases to exist. ``name`` is the successor's name."""
 
     predecessor: str = code_field()
     successor: str = code_field()
+    name: str | None = optional_text_field()
 
     def __attrs_post_init__(self) -> None:
         if self.predecessor == self.successor:

@@ -165,7 +165,8 @@ def continuation(world: World, e: Continuation) -> World:
         if old in by_member and new not in by_member:
             governments = governments.set(org, by_member.set(new, by_member[old]))
     world = world.replace(governments=governments)
-    return end_existence(world, old, e.date, "continuation", new, e.id)
+    world = end_existence(world, old, e.date, "continuation", new, e.id)
+    return _named(world, new, e.date, e.name)
 
 
 REDUCERS = {
