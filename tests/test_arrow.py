@@ -12,11 +12,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from test_cli import DEMO, make_log
 
 from unledger import Ledger, arrow
 from unledger.cli import cli
-
-from test_cli import DEMO, make_log
 
 
 @pytest.fixture
@@ -34,7 +33,7 @@ def test_columns_are_the_documented_ones(ledger: Ledger) -> None:
     assert table.schema.field("certain").type == pa.bool_()
     # The documentation lists every column of every table.
     page = (Path(__file__).parent.parent / "docs" / "reference" / "arrow.md").read_text()
-    for name, kind in (c for cols in arrow.COLUMNS.values() for c in cols):
+    for name, _ in (c for cols in arrow.COLUMNS.values() for c in cols):
         assert f"`{name}`" in page, name
 
 

@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_cli import make_log
 
 import unledger
 from unledger import Ledger, UnknownEntity
 from unledger import plot as uplot
 from unledger.cli import cli
-
-from test_cli import make_log
 
 
 def png_size(path: Path) -> tuple[int, int]:

@@ -230,16 +230,16 @@ def timeline(ledger: Ledger, entity: str, *, as_of: Any = None, known_at: Any = 
                 seats.setdefault(code, []).append((term.start.earliest_day, min(term.last_day(), day), term.start.latest_day, _ORANGE, years))
     for code, bars in sorted(seats.items(), key=lambda kv: min(b[0] for b in kv[1])):
         lanes.append((f"seat on {code}", sorted(bars)))
-    marks: dict[str, list[tuple[int, str]]] = {}
+    marks: dict[str, list[tuple[int, str, str]]] = {}  # instrument -> [(day, act, date as written)]
     for event in ledger.timeline(entity, known_at=known_at):
         if event.kind == "signing" and getattr(event, "party", None) == entity and event.date.earliest_day <= day:
-            marks.setdefault(event.instrument, []).append((event.date.earliest_day, event.act))  # type: ignore[attr-defined]
+            marks.setdefault(event.instrument, []).append((event.date.earliest_day, event.act, event.date.text))  # type: ignore[attr-defined]
     for code, _acts in sorted(marks.items(), key=lambda kv: kv[1][0][0]):
         lanes.append((code, []))
     if not lanes:
         raise UnknownEntity("entity", entity)
 
-    days = [b[0] for _, bars in lanes for b in bars] + [d for acts in marks.values() for d, _ in acts]
+    days = [b[0] for _, bars in lanes for b in bars] + [d for acts in marks.values() for d, _, _ in acts]
     lo, hi = min(days), max([day] + [b[1] for _, bars in lanes for b in bars])
     pad = max(120, (hi - lo) // 30)
     fig = _figure(10, 1.9 + 0.5 * len(lanes))
@@ -247,24 +247,31 @@ def timeline(ledger: Ledger, entity: str, *, as_of: Any = None, known_at: Any = 
     span = hi - lo + 2 * pad
     for row, (label, bars) in enumerate(lanes):
         y = len(lanes) - 1 - row
-        for start, stop, sure_from, colour, text in bars:
+        pending: list[str] = []
+        for n, (start, stop, sure_from, colour, text) in enumerate(bars):
             sure = min(max(sure_from or start, start), stop)
             if sure > start:
                 ax.barh(y, sure - start, left=mdates.date2num(_date(start)), height=0.5, color=colour, alpha=0.35)
             ax.barh(y, max(stop - sure, 1), left=mdates.date2num(_date(sure)), height=0.5, color=colour)
-            # Wide bars carry their dates inside; narrow ones just after their end.
+            # Wide bars carry their dates inside; narrow ones after their end,
+            # gathered after the last of a run of bars close together so
+            # that no label covers the next bar.
             if stop - start > 0.25 * span:
                 ax.text(mdates.date2num(_date(start + span // 100)), y, text, va="center", ha="left", fontsize=9, color="white")
-            else:
-                ax.text(mdates.date2num(_date(stop + span // 150)), y, text, va="center", ha="left", fontsize=9, color=_DARK)
+                continue
+            pending.append(text)
+            following = bars[n + 1][0] if n + 1 < len(bars) else None
+            if following is None or following - stop > 0.2 * span:
+                ax.text(mdates.date2num(_date(stop + span // 150)), y, ", ".join(pending), va="center", ha="left", fontsize=9, color=_DARK)
+                pending = []
         if label in marks:
             # Signatures a little above, consents below: months apart, they
             # would cover each other at the scale of decades.
-            for when, act in marks[label]:
+            for when, act, _ in marks[label]:
                 shift = 0.13 if act == "signature" else -0.13
                 ax.plot(mdates.date2num(_date(when)), y + shift, linestyle="none", **_mark_style(act))
-            last = max(when for when, _ in marks[label])
-            words = ", ".join(f"{act} {day_to_iso(when)}" for when, act in sorted(marks[label]))
+            last = max(when for when, _, _ in marks[label])
+            words = ", ".join(f"{act} {text}" for _, act, text in sorted(marks[label]))
             ax.text(mdates.date2num(_date(last + span // 60)), y, words, va="center", ha="left", fontsize=9, color=_DARK)
     ax.set_yticks(range(len(lanes)), [label for label, _ in reversed(lanes)])
     ax.set_xlim(mdates.date2num(_date(lo - pad)), mdates.date2num(_date(hi + max(pad, (hi - lo) // 12))))
@@ -287,7 +294,7 @@ def timeline(ledger: Ledger, entity: str, *, as_of: Any = None, known_at: Any = 
             Line2D([], [], linestyle="none", label="signature", **_mark_style("signature")),
             Line2D([], [], linestyle="none", label="consent to be bound", **_mark_style("ratification")),
         ]
-        if any(act in LEAVING_ACTS for acts in marks.values() for _, act in acts):
+        if any(act in LEAVING_ACTS for acts in marks.values() for _, act, _ in acts):
             handles.append(Line2D([], [], linestyle="none", label="withdrawal", **_mark_style("withdrawal")))
     if any(b[2] is not None and b[2] > b[0] for _, bars in lanes for b in bars):
         handles.append(Patch(color=_GREY, alpha=0.35, label="date known to the month or year"))

@@ -15,7 +15,7 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import IO, Any
+from typing import Any
 
 import orjson
 from rich.console import Console
@@ -137,8 +137,9 @@ def _print_table(console: Console, rows: Sequence[Row], columns: Columns, day: i
         console.print(f"{UNCERTAIN_MARK} the source gives only the month or year: not certain on {day_to_iso(day)}")
 
 
-def write_text(text: str, stream: IO[str] | None = None) -> None:
-    (stream or sys.stdout).write(text)
+def count_of(n: int, noun: str) -> str:
+    """``1 event``, ``2 events``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 # -- events in words ----------------------------------------------------------------

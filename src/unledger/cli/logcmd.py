@@ -16,7 +16,7 @@ from ..errors import InvalidEvent, RuleViolation
 from ..events.registry import kinds
 from ..log import FileLog, verify_lines
 from . import DATE, TIMESTAMP, Refused, cli, output_options, session, when_options
-from ._output import csv_text, emit, jsonl_text, summary
+from ._output import count_of, csv_text, emit, jsonl_text, summary
 
 _EVENT_FIELDS = [c for c, _ in arrow.COLUMNS["events"]] + ["what"]
 
@@ -57,7 +57,7 @@ def log_(kinds_: tuple[str, ...], entity: str | None, start: str | None, end: st
         session().fmt,
         [{k: v for k, v in row.items() if k != "when"} for row in rows] if session().fmt != "table" else rows,
         [("seq", "seq"), ("when", "recorded (UTC)"), ("date", "date"), ("kind", "kind"), ("what", "what"), ("id", "id")],
-        title=f"{len(rows)} events in {session().source}",
+        title=f"{count_of(len(rows), 'event')} in {session().source}",
         fields=_EVENT_FIELDS,
     )
 
@@ -112,7 +112,7 @@ def append(file: str, expected_seq: int | None) -> None:
         session().fmt,
         rows,
         [("seq", "seq"), ("date", "date"), ("kind", "kind"), ("what", "what"), ("id", "id")],
-        title=f"Recorded {len(records)} events in {session().source} ({span}); head {ledger.head}",
+        title=f"Recorded {count_of(len(records), 'event')} in {session().source} ({span}); head {ledger.head}",
         fields=_EVENT_FIELDS,
     )
 

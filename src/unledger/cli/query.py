@@ -11,7 +11,7 @@ from .. import arrow
 from ..dates import to_day
 from ..state import State
 from . import DATE, TIMESTAMP, cli, output_options, require, session, state_for, when_options
-from ._output import emit, summary
+from ._output import count_of, emit, summary
 
 
 def _organizations(state: State) -> Iterable[str]:
@@ -51,7 +51,7 @@ def members(org: str, as_of: str | None, known_at: str | None) -> None:
     known = exists_on(state, known_at, "organization", org, _organizations)
     rows = arrow.member_rows(state, org) if known else []
     name = state.name(org)
-    count = f"{len(rows)} members" if known else "not established yet"
+    count = count_of(len(rows), "member") if known else "not established yet"
     title = f"{org}{f' ({name})' if name else ''} on {state.as_of}: {count}"
     emit(
         session().fmt,
@@ -117,7 +117,7 @@ def parties(instrument: str, include_pending: bool, as_of: str | None, known_at:
     rows = arrow.party_rows(state, instrument, include_pending=include_pending)
     since = f" since {status.in_force_from}" if status.in_force_from is not None else ""
     mark = "" if status.certain else "?"
-    title = f"{instrument} ({status.title}) on {state.as_of}: {status.status}{since}{mark}; {len(status.parties)} parties"
+    title = f"{instrument} ({status.title}) on {state.as_of}: {status.status}{since}{mark}; {len(status.parties)} {'party' if len(status.parties) == 1 else 'parties'}"
     columns = [("party", "party"), ("name", "name"), ("act", "act"), ("signed", "signed"), ("consented", "consented"), ("since", "bound from")]
     if include_pending:
         columns.append(("bound", "bound"))
@@ -189,7 +189,7 @@ def timeline(entity: str, start: str | None, end: str | None, known_at: str | No
         session().fmt,
         rows,
         [("date", "date"), ("kind", "kind"), ("what", "what"), ("id", "id")],
-        title=f"{entity}{f' ({name})' if name else ''}: {len(rows)} events",
+        title=f"{entity}{f' ({name})' if name else ''}: {count_of(len(rows), 'event')}",
         fields=["id", "date", "kind", "what", "source"],
     )
 
