@@ -30,7 +30,9 @@ from .errors import (
 )
 from .events.base import Event
 from .events.meta import Correction, Retraction
-from .log import GENESIS, FileLog, MemoryLog, Record, decode_line, encode_line, verify_lines
+from ._gc import bulk
+from .fastdecode import decode_lines
+from .log import GENESIS, FileLog, MemoryLog, Record, encode_line, verify_lines
 from .state import State, World
 from .timeline import Timeline
 
@@ -70,12 +72,38 @@ class Diff:
         return self.joined + self.left + self.seated + self.unseated + self.signed + self.bound + self.in_force + self.adopted
 
 
+class _Loaded:
+    """An attribute of a :class:`Ledger` that needs the log read: reading it
+    on a ledger reopened from a snapshot cache loads the log first."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        if obj._lazy is not None:
+            obj._load()
+        return obj.__dict__[self.name]
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.name] = value
+
+
 class Ledger:
     """A bitemporal record of dated events, backed by an append-only log.
 
     Open one with :meth:`open` (a file), :meth:`memory` (no file) or
     :meth:`bundled` (the records shipped with unledger, read-only).
     """
+
+    #: Set when reopened from a snapshot cache and not read yet (unledger.cache).
+    _lazy: Any = None
+    # Reading any of these loads the log first when the ledger is still lazy.
+    _records: list[Record] = _Loaded()  # type: ignore[assignment]
+    _by_id: dict[str, Record] = _Loaded()  # type: ignore[assignment]
+    _effective: dict[str, tuple[Key, Event]] = _Loaded()  # type: ignore[assignment]
+    _timeline: Timeline = _Loaded()  # type: ignore[assignment]
 
     def __init__(self, log: FileLog | MemoryLog, *, readonly: bool = False) -> None:
         self._log = log
@@ -92,10 +120,49 @@ class Ledger:
     # -- opening -----------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, readonly: bool = False, lock_timeout: float = 10.0) -> Ledger:
+    def open(
+        cls, path: str | os.PathLike[str], *, readonly: bool = False, lock_timeout: float = 10.0, cache: bool = False
+    ) -> Ledger:
         """Open the log at ``path``, creating an empty one if it is missing
-        (unless ``readonly``)."""
-        return cls(FileLog(path, readonly=readonly, lock_timeout=lock_timeout), readonly=readonly)
+        (unless ``readonly``).
+
+        ``cache=True`` uses the snapshot cache beside the log (``<path>.cache``,
+        see :mod:`unledger.cache`) when it matches the log, so that a large log
+        is not read or folded again to answer ``state()``; when it does not
+        match (or is missing) the log is read as usual and the cache rewritten.
+        """
+        log = FileLog(path, readonly=readonly, lock_timeout=lock_timeout)
+        if not cache:
+            return cls(log, readonly=readonly)
+        from .cache import load_cache, write_cache
+
+        lazy = load_cache(path)
+        if lazy is not None:
+            ledger = cls.__new__(cls)
+            ledger._lazy = lazy
+            log._offset = lazy.size  # lines after the snapshot are read as usual
+            ledger.__init__(log, readonly=readonly)  # type: ignore[misc]
+            return ledger
+        ledger = cls(log, readonly=readonly)
+        ledger.state(None)  # fold to the head: the snapshot holds its worlds
+        write_cache(ledger)
+        return ledger
+
+    def _load(self) -> None:
+        """Read the log a snapshot cache stood in for (see :meth:`open`)."""
+        lazy, self._lazy = self._lazy, None
+        lazy.close()
+        with open(lazy.log_path, "rb") as f:
+            data = f.read(lazy.size)
+        lines = data[:-1].split(b"\n") if data else []
+        path = str(self.path) if self.path else None
+        with bulk(len(lines)):
+            records = decode_lines(lines, 1, GENESIS, path=path)
+            loaded = self.__dict__
+            loaded["_records"] = records
+            loaded["_by_id"] = {record.event.id: record for record in records}
+            loaded["_effective"] = _effective_map(records)
+            loaded["_timeline"] = Timeline(loaded["_effective"].values())
 
     @classmethod
     def memory(cls) -> Ledger:
@@ -115,10 +182,10 @@ class Ledger:
 
     def __repr__(self) -> str:
         where = str(self.path) if self.path else "memory"
-        return f"<Ledger {where}: {len(self._records)} records, head {self.head[:12]}>"
+        return f"<Ledger {where}: {self.seq} records, head {self.head[:12]}>"
 
     def __len__(self) -> int:
-        return len(self._records)
+        return self.seq
 
     # -- reading the log --------------------------------------------------------
 
@@ -128,35 +195,26 @@ class Ledger:
         if not lines:
             return
         path = str(self.path) if self.path else None
-        prev = self.head
-        start = len(self._records)
-        new_records = []
-        for offset, line in enumerate(lines):
-            number = start + offset + 1
-            record = decode_line(line, number, path=path)
-            if record.prev != prev or record.seq != number:
-                from .errors import IntegrityError
-
-                raise IntegrityError(
-                    "does not follow the line before it: the log was edited; run verify()", line=number, path=path
-                )
-            prev = record.hash
-            new_records.append(record)
-        if initial and not self._records:
-            self._records = new_records
+        # Lines whose hash chain checks out take the fast decode path
+        # (unledger.fastdecode); the collector is paused for a bulk load.
+        with bulk(len(lines)):
+            new_records = decode_lines(lines, len(self._records) + 1, self.head, path=path)
+            if initial and not self._records:
+                self._records = new_records
+                by_id = self._by_id
+                for record in new_records:
+                    by_id[record.event.id] = record  # type: ignore[index]
+                self._effective = _effective_map(new_records)
+                self._timeline = Timeline(self._effective.values())
+                return
+            # Another process appended: apply its records as they are (they were
+            # checked by their writer) and rebuild the fold order.
             for record in new_records:
+                self._records.append(record)
                 self._by_id[record.id] = record
-            self._effective = _effective_map(new_records)
+            self._effective = _effective_map(self._records)
             self._timeline = Timeline(self._effective.values())
-            return
-        # Another process appended: apply its records as they are (they were
-        # checked by their writer) and rebuild the fold order.
-        for record in new_records:
-            self._records.append(record)
-            self._by_id[record.id] = record
-        self._effective = _effective_map(self._records)
-        self._timeline = Timeline(self._effective.values())
-        self._past = None
+            self._past = None
 
     def refresh(self) -> None:
         """Pick up events appended by other processes since the last read."""
@@ -165,11 +223,15 @@ class Ledger:
     @property
     def head(self) -> str:
         """The last line's hash: names this version of the log."""
+        if self._lazy is not None:
+            return self._lazy.head  # type: ignore[no-any-return]
         return self._records[-1].hash if self._records else GENESIS
 
     @property
     def seq(self) -> int:
         """The seq of the last record (0 when empty)."""
+        if self._lazy is not None:
+            return self._lazy.records  # type: ignore[no-any-return]
         return len(self._records)
 
     @property
@@ -285,7 +347,7 @@ class Ledger:
 
         # On disk: now make memory agree.
         self._timeline.commit(proposal)
-        self._effective = effective
+        self._effective = effective.apply()
         for record in new_records:
             self._records.append(record)
             self._by_id[record.id] = record
@@ -305,10 +367,12 @@ class Ledger:
         last = self._records[-1].recorded if self._records else ""
         return now if now > last else last
 
-    def _plan(self, fresh: list[Event]) -> tuple[list[tuple[Key, Event]], set[int], dict[str, tuple[Key, Event]]]:
+    def _plan(self, fresh: list[Event]) -> tuple[list[tuple[Key, Event]], set[int], _Changes]:
         """Work out how ``fresh`` changes the record: events to insert into
         the fold order, positions to remove, and the new id -> entry map."""
-        effective = dict(self._effective)
+        # Changes on top of the current map, applied only once written: a
+        # copy of the whole map would cost O(records) on every append.
+        effective = _Changes(self._effective)
         inserts: dict[str, tuple[Key, Event]] = {}
         removals: set[int] = set()
         seq = self.seq
@@ -357,6 +421,8 @@ class Ledger:
         datetime, an ISO timestamp or a date (the end of that day, UTC).
         """
         day = to_day(as_of)
+        if known_at is None and self._lazy is not None:
+            return State(self._lazy.world_at(day), day)  # reopened from a snapshot cache
         return State(self._timeline_for(known_at).world_at(day), day)
 
     def world(self, as_of: Any = None, known_at: Any = None) -> World:
@@ -533,3 +599,39 @@ def _effective_map(records: Iterable[Record]) -> dict[str, tuple[Key, Event]]:
         else:
             effective[record.id] = ((event.date.earliest_day, record.seq), event)
     return effective
+
+
+class _Changes:
+    """Additions and removals planned on top of a dict, applied in place by
+    :meth:`apply` (the few operations :meth:`Ledger._plan` needs)."""
+
+    __slots__ = ("base", "added", "removed")
+
+    def __init__(self, base: dict[str, tuple[Key, Event]]) -> None:
+        self.base = base
+        self.added: dict[str, tuple[Key, Event]] = {}
+        self.removed: set[str] = set()
+
+    def get(self, key: str) -> tuple[Key, Event] | None:
+        if key in self.added:
+            return self.added[key]
+        return None if key in self.removed else self.base.get(key)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.added or (key not in self.removed and key in self.base)
+
+    def __setitem__(self, key: str, value: tuple[Key, Event]) -> None:
+        self.added[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self:
+            raise KeyError(key)
+        self.added.pop(key, None)
+        if key in self.base:
+            self.removed.add(key)
+
+    def apply(self) -> dict[str, tuple[Key, Event]]:
+        for key in self.removed:
+            self.base.pop(key, None)
+        self.base.update(self.added)
+        return self.base

@@ -3,26 +3,39 @@
 Fold order is (earliest day of the date, position), where position is the
 seq of the line that put the event in the record (DESIGN §3). A
 :class:`Timeline` keeps the events sorted by that key, a parallel list of
-keys for ``bisect``, and the world after every ``K``-th event, so that the
-state on any day costs a bisect plus at most ``K`` reducer calls.
+keys for ``bisect``, and checkpoints: the world after every event up to a
+key, about every ``K`` events, so that the state on any day costs a bisect
+plus fewer than ``K`` reducer calls. A checkpoint is named by a key, not a
+position, so it stays meaningful when events are inserted before it.
 
 Changing the record (an append, a backfill, a retraction) goes through
-:meth:`Timeline.propose`: it builds the changed order, re-checks every event
-from the first changed position on (DESIGN §4), and returns a
+:meth:`Timeline.propose`, which checks the change (DESIGN §4) and returns a
 :class:`Proposal` that :meth:`Timeline.commit` installs only if all passed.
 Nothing is changed when a rule fails.
+
+A backfill deep in a large record is checked incrementally: the change
+writes a few *regions* of the world (one membership, one treaty's acts by
+one party; see :mod:`unledger.footprints`). Only the later events that read
+or write a region written so far are re-checked and re-applied, each on the
+old world at its place patched with the new values of those regions; every
+other later event provably sees what it saw before. Checkpoints after the
+change are patched the same way, lazily, instead of refolded. When a change
+reaches too many later events, or the record holds kinds whose footprint is
+unknown, the whole tail is refolded and re-checked as before.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
+from ._gc import BULK_EVENTS, bulk
 from .errors import RuleViolation
 from .events.base import Event
+from .footprints import Regions, extract, footprint, patch, pristine
 from .reducers import REDUCERS
 from .rules import CHECKS, check_seat_limits
 from .state import World
@@ -30,23 +43,38 @@ from .state import World
 __all__ = ["Timeline", "Proposal", "CHECKPOINT_EVERY"]
 
 #: Events between checkpoints. Each checkpoint shares structure with its
-#: neighbours, so memory grows far slower than the count suggests.
-CHECKPOINT_EVERY: Final = 256
+#: neighbours, so memory grows far slower than the count suggests. A query
+#: replays K/2 events on average (about 4 us each).
+CHECKPOINT_EVERY = 256
 _INF: Final = float("inf")
 
 Key = tuple[int, int]
+#: The key of the first checkpoint, the empty world: before every event.
+_ORIGIN: Final[Key] = (0, 0)
+Overlay = dict[tuple[str, ...], Any]
+
+
+class _Fallback(Exception):
+    """The incremental check cannot vouch for this change: refold instead."""
 
 
 @attrs.define
 class Proposal:
     """A checked change: the events from ``first_change`` on are replaced by
-    ``tail_events`` (keys ``tail_keys``)."""
+    ``tail_events`` (keys ``tail_keys``); ``head`` is the new last world.
+
+    Checkpoints from ``change_key`` on are either replaced by ``checkpoints``
+    (a refold) or patched with ``patches``: ``(key, overlay)`` pairs, the
+    overlay holding from that key on (an incremental check).
+    """
 
     tail_keys: list[Key]
     tail_events: list[Event]
     first_change: int
-    checkpoints: dict[int, World]
+    checkpoints: list[tuple[Key, World]]
     head: World
+    change_key: Key = _ORIGIN
+    patches: list[tuple[Key, Overlay]] | None = None
 
 
 class Timeline:
@@ -57,7 +85,10 @@ class Timeline:
         pairs = sorted(entries, key=lambda p: p[0])
         self.keys: list[Key] = [k for k, _ in pairs]
         self.events: list[Event] = [e for _, e in pairs]
-        self._checkpoints: list[World] = [World()]
+        self._ck_keys: list[Key] = [_ORIGIN]
+        self._ck_worlds: list[World] = [World()]
+        #: Overlays still to apply to each checkpoint, oldest first.
+        self._ck_patches: list[list[Overlay] | None] = [None]
         self._head: World | None = World() if not self.events else None
 
     def __len__(self) -> int:
@@ -67,76 +98,238 @@ class Timeline:
         """How many events have an earliest day <= ``day``."""
         return bisect_right(self.keys, (day, _INF))  # type: ignore[arg-type]
 
+    def _checkpoint(self, slot: int) -> World:
+        pending = self._ck_patches[slot]
+        world = self._ck_worlds[slot]
+        if pending:
+            for overlay in pending:
+                world = patch(world, overlay)
+            self._ck_worlds[slot] = world
+            self._ck_patches[slot] = None
+        return world
+
     def world_before(self, index: int) -> World:
         """The world after the first ``index`` events."""
-        if index == len(self.events) and self._head is not None:
-            return self._head
-        k = CHECKPOINT_EVERY
-        slot = min(index // k, len(self._checkpoints) - 1)
-        world = self._checkpoints[slot]
-        reducers = REDUCERS
         events = self.events
-        position = slot * k
-        while position < index:
-            world = reducers[events[position].kind](world, events[position])
-            position += 1
-            if position % k == 0 and position // k == len(self._checkpoints):
-                self._checkpoints.append(world)
+        if index == len(events) and self._head is not None:
+            return self._head
+        if index == 0:
+            return self._ck_worlds[0]
+        slot = bisect_right(self._ck_keys, self.keys[index - 1]) - 1
+        world = self._checkpoint(slot)
+        position = 0 if slot == 0 else bisect_right(self.keys, self._ck_keys[slot])
+        if index - position >= BULK_EVENTS:
+            with bulk(index - position):
+                world = self._replay(world, position, index, slot + 1)
+        else:
+            world = self._replay(world, position, index, slot + 1)
         if index == len(events):
             self._head = world
         return world
 
+    def _replay(self, world: World, position: int, index: int, slot: int) -> World:
+        """Fold events ``position .. index-1`` onto ``world``, leaving a
+        checkpoint (inserted at ``slot``) every K events on the way."""
+        k = CHECKPOINT_EVERY
+        reducers = REDUCERS
+        events, keys = self.events, self.keys
+        next_checkpoint = position + k
+        while position < index:
+            stop = min(index, next_checkpoint)
+            while position < stop:
+                event = events[position]
+                world = reducers[event.kind](world, event)
+                position += 1
+            if position == next_checkpoint:
+                self._ck_keys.insert(slot, keys[position - 1])
+                self._ck_worlds.insert(slot, world)
+                self._ck_patches.insert(slot, None)
+                slot += 1
+                next_checkpoint += k
+        return world
+
     def world_at(self, day: int) -> World:
         return self.world_before(self.index_of_day(day))
+
+    # -- changes -----------------------------------------------------------------
 
     def propose(self, inserts: list[tuple[Key, Event]], removals: set[int], *, cause: str) -> Proposal:
         """Check the record with ``inserts`` added and the events at positions
         ``removals`` taken out. Raises :class:`RuleViolation` naming the event
         that breaks; ``cause`` names the appended events in that message."""
         inserts = sorted(inserts, key=lambda p: p[0])
-        keys, events = self.keys, self.events
+        keys = self.keys
         first = len(keys)
+        change_key: Key | None = None
         if inserts:
             first = bisect_left(keys, inserts[0][0])
+            change_key = inserts[0][0]
         removal_indexes = [i for i, (_, pos) in enumerate(keys) if pos in removals] if removals else []
         if removal_indexes:
             first = min(first, removal_indexes[0])
-        tail_pairs = [(keys[i], events[i]) for i in range(first, len(keys)) if keys[i][1] not in removals]
+            removed_key = keys[removal_indexes[0]]
+            change_key = removed_key if change_key is None else min(change_key, removed_key)
+        if change_key is None:
+            return Proposal([], [], len(keys), [], self.world_before(len(keys)), (_INF, _INF))  # type: ignore[arg-type]
+        if first < len(keys):
+            try:
+                return self._propose_incremental(inserts, removal_indexes, first, change_key, cause)
+            except _Fallback:
+                pass
+        return self._propose_refold(inserts, removal_indexes, first, change_key, cause)
+
+    def _propose_refold(
+        self, inserts: list[tuple[Key, Event]], removal_indexes: list[int], first: int, change_key: Key, cause: str
+    ) -> Proposal:
+        """Re-check and refold every event from ``first`` on."""
+        keys, events = self.keys, self.events
+        removed = set(removal_indexes)
+        tail_pairs = [(keys[i], events[i]) for i in range(first, len(keys)) if i not in removed]
         merged = sorted(tail_pairs + inserts, key=lambda p: p[0])
         tail_keys = [k for k, _ in merged]
         tail_events = [e for _, e in merged]
         inserted = {id(e) for _, e in inserts}
 
         world = self.world_before(first)
-        checkpoints: dict[int, World] = {}
+        checkpoints: list[tuple[Key, World]] = []
         k = CHECKPOINT_EVERY
         checks, reducers = CHECKS, REDUCERS
-        for offset, event in enumerate(tail_events):
-            index = first + offset
+        with bulk(len(tail_events)):
+            for offset, event in enumerate(tail_events):
+                check = checks.get(event.kind)
+                if check is not None:
+                    try:
+                        check(world, event)
+                    except RuleViolation as exc:
+                        if id(event) in inserted:
+                            raise
+                        raise RuleViolation(exc.reason, event=exc.event, field=exc.field, rule=exc.rule, cause=cause) from None
+                world = reducers[event.kind](world, event)
+                if (offset + 1) % k == 0:
+                    checkpoints.append((tail_keys[offset], world))
+        check_seat_limits(world, [e for _, e in inserts] + [events[i] for i in removal_indexes])
+        return Proposal(tail_keys, tail_events, first, checkpoints, world, change_key)
+
+    def _propose_incremental(
+        self, inserts: list[tuple[Key, Event]], removal_indexes: list[int], first: int, change_key: Key, cause: str
+    ) -> Proposal:
+        """Re-check and re-apply only the later events the change can affect.
+
+        Invariant, walking the new order: ``overlay`` holds the new value of
+        every region in ``written``; every region outside it has the same
+        value in the new world as in the old one at the same place. An
+        event that touches none of ``written`` therefore reads what it read
+        before, passes its check again and writes what it wrote before.
+        """
+        if not pristine():
+            raise _Fallback
+        keys, events = self.keys, self.events
+        n = len(events)
+        k = CHECKPOINT_EVERY
+        checks, reducers = CHECKS, REDUCERS
+        removed = set(removal_indexes)
+        written = Regions()
+        overlay: Overlay = {}
+        base = self.world_before(first)
+        for i in removal_indexes:
+            fp = footprint(events[i])
+            if fp is None:
+                raise _Fallback
+            for region in fp[1]:
+                written.add(region)
+                overlay[region] = extract(base, region)
+        patches: list[tuple[Key, Overlay]] = [(change_key, dict(overlay))]
+        # Past this many re-applied events, refolding the tail is cheaper:
+        # each costs a patch plus up to K replayed events on the old world.
+        limit = max(64, (n - first + len(inserts)) // max(1, k // 4))
+        if len(inserts) > limit:
+            raise _Fallback
+        cursor = [first, base]  # the old world before old position cursor[0]
+
+        def old_world(position: int) -> World:
+            at, world = cursor
+            if not (at <= position <= at + k):
+                world = self.world_before(position)
+            else:
+                while at < position:
+                    world = reducers[events[at].kind](world, events[at])
+                    at += 1
+            cursor[0], cursor[1] = position, world
+            return world
+
+        def apply(event: Event, key: Key, position: int, fp: Any, is_insert: bool) -> None:
+            if len(patches) > limit:
+                raise _Fallback
+            reads, writes = fp
+            needed: dict[tuple[str, ...], Any] = {}
+            for region in reads + writes:
+                for held in written.related(region):
+                    needed[held] = overlay[held]
+            world = patch(old_world(position), needed)
             check = checks.get(event.kind)
             if check is not None:
                 try:
                     check(world, event)
                 except RuleViolation as exc:
-                    if id(event) in inserted:
+                    if is_insert:
                         raise
                     raise RuleViolation(exc.reason, event=exc.event, field=exc.field, rule=exc.rule, cause=cause) from None
             world = reducers[event.kind](world, event)
-            if (index + 1) % k == 0:
-                checkpoints[(index + 1) // k] = world
-        removed = [events[i] for i in removal_indexes]
-        check_seat_limits(world, [e for _, e in inserts] + removed)
-        return Proposal(tail_keys, tail_events, first, checkpoints, world)
+            for region in writes:
+                written.add(region)
+            for region in writes:
+                for held in written.related(region):
+                    overlay[held] = extract(world, held)
+            patches.append((key, dict(overlay)))
+
+        tail_keys: list[Key] = []
+        tail_events: list[Event] = []
+        j, ii = first, 0
+        while j < n or ii < len(inserts):
+            if ii < len(inserts) and (j >= n or inserts[ii][0] < keys[j]):
+                key, event = inserts[ii]
+                ii += 1
+                fp = footprint(event)
+                if fp is None:
+                    raise _Fallback
+                apply(event, key, j, fp, True)
+                tail_keys.append(key)
+                tail_events.append(event)
+                continue
+            if j in removed:
+                j += 1
+                continue
+            event, key = events[j], keys[j]
+            if written.exact and written.candidate(event):
+                fp = footprint(event)
+                if fp is None:
+                    raise _Fallback
+                reads, writes = fp
+                if any(written.overlaps(r) for r in reads) or any(written.overlaps(w) for w in writes):
+                    apply(event, key, j, fp, False)
+            tail_keys.append(key)
+            tail_events.append(event)
+            j += 1
+        head = patch(self.world_before(n), overlay)
+        check_seat_limits(head, [e for _, e in inserts] + [events[i] for i in removal_indexes])
+        return Proposal(tail_keys, tail_events, first, [], head, change_key, patches)
 
     def commit(self, proposal: Proposal) -> None:
-        k = CHECKPOINT_EVERY
-        keep = proposal.first_change // k + 1
-        self.keys[proposal.first_change :] = proposal.tail_keys
-        self.events[proposal.first_change :] = proposal.tail_events
-        kept = self._checkpoints[: min(keep, len(self._checkpoints))]
-        slot = len(kept)
-        while slot in proposal.checkpoints:
-            kept.append(proposal.checkpoints[slot])
-            slot += 1
-        self._checkpoints = kept
+        first = proposal.first_change
+        self.keys[first:] = proposal.tail_keys
+        self.events[first:] = proposal.tail_events
+        start = bisect_left(self._ck_keys, proposal.change_key)
+        if proposal.patches is None:
+            del self._ck_keys[start:], self._ck_worlds[start:], self._ck_patches[start:]
+            for key, world in proposal.checkpoints:
+                self._ck_keys.append(key)
+                self._ck_worlds.append(world)
+                self._ck_patches.append(None)
+        else:
+            marks = [key for key, _ in proposal.patches]
+            for slot in range(start, len(self._ck_keys)):
+                overlay = proposal.patches[bisect_right(marks, self._ck_keys[slot]) - 1][1]
+                if overlay:
+                    pending = self._ck_patches[slot]
+                    self._ck_patches[slot] = [overlay] if pending is None else pending + [overlay]
         self._head = proposal.head
