@@ -38,7 +38,8 @@ __all__ = [
     "parse_timestamp",
 ]
 
-_DATE_RE: Final = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# ASCII digits only: ``\d`` would also take "１９９２" and keep it as the text.
+_DATE_RE: Final = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
 
 class Certainty(str, Enum):
@@ -54,7 +55,7 @@ class PartialDate:
 
     Create one with :func:`parse_date` (or :meth:`PartialDate.parse`); compare
     with ``<`` and ``==``. Ordering is by earliest day, then latest day, so a
-    year sorts before the months and days that start on its first day.
+    day sorts before the month and the year that start on it.
     """
 
     __slots__ = ("text", "earliest_day", "latest_day", "precision")
@@ -73,7 +74,9 @@ class PartialDate:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("PartialDate is immutable")
 
-    def __reduce__(self) -> tuple[object, tuple[str]]:
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        if self.precision == "interval":  # derived dates do not parse back
+            return (PartialDate.span, (self.earliest_day, self.latest_day))
         return (parse_date, (self.text,))
 
     @staticmethod
@@ -256,7 +259,10 @@ def utc_now() -> _dt.datetime:
 def format_timestamp(moment: _dt.datetime) -> str:
     if moment.tzinfo is None:
         raise InvalidEvent("a timestamp needs a time zone (use UTC)", field="known_at")
-    return moment.astimezone(_dt.timezone.utc).strftime(_TS_FORMAT)
+    moment = moment.astimezone(_dt.timezone.utc)
+    # strftime's %Y does not pad years before 1000, which would break the
+    # fixed width that makes string order time order.
+    return f"{moment.year:04d}" + moment.strftime(_TS_FORMAT[2:])
 
 
 def parse_timestamp(value: object) -> str:

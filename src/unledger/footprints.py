@@ -76,7 +76,8 @@ def _return(e: Any) -> Footprint:
 
 
 def _establishment(e: Any) -> Footprint:
-    reads: tuple[Region, ...] = (("bodies",), ("orgkey", e.org)) if e.org is not None else (("bodies",),)
+    # ("orgkey", entity): the check refuses members admitted before the establishment.
+    reads: tuple[Region, ...] = (("bodies",), ("orgkey", e.entity)) + ((("orgkey", e.org),) if e.org is not None else ())
     return reads, (("bodies",), ("names", e.entity))
 
 

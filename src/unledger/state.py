@@ -94,7 +94,9 @@ class Term:
         start, end = self.start, self.end
         if day < start.earliest_day or day > end.latest_day:
             return None
-        certain = start.latest_day <= day and day <= end.earliest_day
+        # Certain only if the election is certain too (a seat is never more
+        # certain than the vote that gave it).
+        certain = start.latest_day <= day and day <= end.earliest_day and self.elected.latest_day <= day
         cut = self.cut
         if cut is not None:
             if cut.latest_day <= day:

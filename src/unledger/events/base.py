@@ -35,9 +35,18 @@ __all__ = [
 ]
 
 ID_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/()-]{0,127}")
-_CODE_PATTERN: Final = re.compile(r"[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]{0,199}")
+# Lone surrogates are refused everywhere: UTF-8 (and so the log) cannot carry them.
+_CODE_PATTERN: Final = re.compile(r"[^\s\x00-\x1f\x7f\ud800-\udfff][^\x00-\x1f\x7f\ud800-\udfff]{0,199}")
+_SURROGATE: Final = re.compile(r"[\ud800-\udfff]")
 #: Longest accepted free text (a title, a source, a note), in characters.
 MAX_TEXT: Final = 20_000
+#: Largest accepted whole number: JSON readers (and orjson) stop at 64 bits.
+MAX_COUNT: Final = 2**63 - 1
+
+
+def has_surrogates(text: str) -> bool:
+    """Whether ``text`` holds a lone surrogate, which UTF-8 cannot encode."""
+    return not text.isascii() and _SURROGATE.search(text) is not None
 
 
 def _where(inst: Any, field: str) -> dict[str, str | None]:
@@ -123,6 +132,8 @@ def _check_text(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         raise InvalidEvent(f"expected text, got {_show(value)}", **_where(inst, attribute.name))
     if len(value) > MAX_TEXT:
         raise InvalidEvent(f"text of {len(value)} characters is longer than the limit of {MAX_TEXT}", **_where(inst, attribute.name))
+    if has_surrogates(value):
+        raise InvalidEvent("text holds a lone surrogate, which UTF-8 cannot encode", **_where(inst, attribute.name))
 
 
 def _check_optional_text(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -148,6 +159,8 @@ def count_field(*, optional: bool = True, minimum: int = 0) -> Any:
             raise InvalidEvent(f"expected a whole number, got {_show(value)}", **_where(inst, attribute.name))
         if value < minimum:
             raise InvalidEvent(f"must be at least {minimum}, got {value}", **_where(inst, attribute.name))
+        if value > MAX_COUNT:
+            raise InvalidEvent(f"must be at most {MAX_COUNT}, got {value}", **_where(inst, attribute.name))
 
     if optional:
         return attrs.field(default=None, validator=check)

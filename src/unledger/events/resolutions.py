@@ -11,6 +11,7 @@ from ..errors import InvalidEvent
 from .base import (
     Event,
     code_field,
+    has_surrogates,
     codes_field,
     count_field,
     flag_field,
@@ -42,14 +43,14 @@ def _check_votes(inst: Adoption, attribute: attrs.Attribute[object], value: obje
     if not isinstance(value, immutables.Map):
         raise InvalidEvent("expected an object {member: vote}", event=inst.kind, field="votes")
     for member, vote in value.items():
-        if not isinstance(member, str) or not member:
+        if not isinstance(member, str) or not member or has_surrogates(member):
             raise InvalidEvent(f"{member!r} is not a member code", event=inst.kind, field="votes")
         if vote not in VOTES or not isinstance(vote, str):
             raise InvalidEvent(f"vote {vote!r} of {member} is not one of {', '.join(VOTES)}", event=inst.kind, field="votes")
 
 
 def _check_subjects(inst: Adoption, attribute: attrs.Attribute[object], value: object) -> None:
-    if not isinstance(value, tuple) or not all(isinstance(s, str) and 0 < len(s) <= 200 for s in value):
+    if not isinstance(value, tuple) or not all(isinstance(s, str) and 0 < len(s) <= 200 and not has_surrogates(s) for s in value):
         raise InvalidEvent("expected a list of short subject strings", event=inst.kind, field="subjects")
 
 

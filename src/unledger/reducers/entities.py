@@ -70,7 +70,13 @@ def _cut_terms(world: World, code: str, end: PartialDate) -> tuple[World, list[t
 def _take_over_terms(world: World, code: str, date: PartialDate, terms: list[tuple[str, Term]], how: str) -> World:
     terms_map = world.terms
     for body, term in terms:
-        start = term.start if term.start.earliest_day >= date.earliest_day else date
+        # The new holder sits from the later of the term's start and the
+        # handover, with the uncertainty of both: a term starting 1 January
+        # 1901 taken over "in 1901" is not certainly the successor's on 1 January.
+        if term.start.earliest_day >= date.latest_day:
+            start = term.start
+        else:
+            start = PartialDate.span(max(term.start.earliest_day, date.earliest_day), max(term.start.latest_day, date.latest_day))
         taken = Term(elected=term.elected, start=start, end=term.end, via=term.via, how=how)
         terms_map = set_in(terms_map, body, code, get_in(terms_map, body, code) + (taken,))
     return world.replace(terms=terms_map)
@@ -139,7 +145,10 @@ def separation(world: World, e: Separation) -> World:
 
 
 def dissolution(world: World, e: Dissolution) -> World:
-    end = e.date.following()  # the date is the last day the state existed
+    # The date is the last day the state existed, so the first day gone is
+    # one day later, with the same uncertainty: "1992" ends between
+    # 2 January 1992 and 1 January 1993 (not during 1993).
+    end = e.date.shift_days(1)
     world = _end_all_memberships(world, e.state, end, "dissolution", None)
     world, _ = _cut_terms(world, e.state, end)
     world = _move_permanent_seats(world, e.state, None, end, e.id)
