@@ -26,7 +26,7 @@ from cattrs.preconf.orjson import make_converter
 
 from .dates import PartialDate
 from .errors import InvalidEvent, UnledgerError
-from .events.base import Event
+from .events.base import ID_PATTERN, Event
 from .events.registry import kind_class, upcast
 
 __all__ = [
@@ -117,7 +117,8 @@ def event_from_dict(obj: Any, *, position: str | None = None) -> Event:
     if not isinstance(obj, dict):
         raise InvalidEvent(f"expected a JSON object, got {type(obj).__name__}", event=position)
     raw_id = obj.get("id")
-    label = raw_id if isinstance(raw_id, str) and raw_id else position
+    # An invalid id (a megabyte of it, say) must not become the error's name.
+    label = raw_id if isinstance(raw_id, str) and ID_PATTERN.fullmatch(raw_id) else position
     fields = dict(obj)
     try:
         cls = kind_class(fields.pop("kind", None))
@@ -134,9 +135,17 @@ def event_from_dict(obj: Any, *, position: str | None = None) -> Event:
         if isinstance(inner, InvalidEvent):
             raise _relabel(inner, label) from None
         messages = cattrs.transform_error(exc, path=obj["kind"] if isinstance(obj.get("kind"), str) else "event")
-        raise InvalidEvent("; ".join(messages) or str(exc), event=label) from None
+        raise InvalidEvent(_printable("; ".join(messages) or str(exc)), event=label) from None
     except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
-        raise InvalidEvent(f"cannot read event: {exc}", event=label) from None
+        raise InvalidEvent(_printable(f"cannot read event: {exc}"), event=label) from None
+
+
+def _printable(text: str, limit: int = 500) -> str:
+    """``text`` quoting input (an unknown key, say) made safe to show: control
+    characters escaped, so a message stays one line and cannot drive a
+    terminal, and cut to ``limit`` characters."""
+    text = "".join(repr(ch)[1:-1] if ch < " " or "\x7f" <= ch <= "\x9f" else ch for ch in text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _relabel(exc: InvalidEvent, label: str | None) -> InvalidEvent:

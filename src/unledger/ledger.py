@@ -315,7 +315,8 @@ class Ledger:
                 seen.add(event.id)
                 existing = self._by_id.get(event.id)
                 if existing is not None:
-                    if existing.event != event:
+                    # Compare as recorded: a correction's replacement was given the target's id.
+                    if existing.event != event and existing.event != self._with_id(event):
                         raise DuplicateEventId(
                             f"id already recorded at seq {existing.seq} with different content", event=event.id, field="id"
                         )
@@ -339,7 +340,7 @@ class Ledger:
         prev = self.head
         for offset, event in enumerate(fresh):
             seq = self.seq + offset + 1
-            line, digest = encode_line(seq, prev, recorded, event)
+            line, digest = encode_line(seq, prev, recorded, event, more=len(fresh) - offset - 1)
             lines.append(line)
             new_records.append(Record(seq, recorded, event, digest, prev))
             prev = digest

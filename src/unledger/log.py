@@ -11,11 +11,18 @@ itself, so anyone can re-check a log with ``sha256`` and a text editor.
 line that is edited, inserted, deleted or moved breaks the chain at the first
 place it happened. The last line's hash is the log's *head*.
 
+A batch of n > 1 events is n lines written together; every line but the
+last carries ``"more":K`` right after ``seq`` (K = lines of the batch still
+to come). A crash can cut a write anywhere, even after some complete lines
+of a batch, so a batch counts as written only once its last line (the one
+without ``more``) is complete: readers hold back the lines of an unfinished
+batch exactly as they ignore a line without its newline.
+
 Durability (DESIGN §7): an append takes an exclusive ``flock`` on the file,
 re-reads the tail under it, moves a torn tail left by a crashed writer into a
 quarantine file beside the log, writes the whole batch with a single
 ``os.write``, then ``fsync``s before returning. Readers never lock and ignore a
-last line without its newline (a write in progress).
+last line without its newline, or an unfinished batch (a write in progress).
 """
 
 from __future__ import annotations
@@ -25,9 +32,10 @@ import errno
 import fcntl
 import hashlib
 import os
+import re
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Final
 
@@ -45,6 +53,7 @@ __all__ = [
     "decode_line",
     "check_line",
     "verify_lines",
+    "whole_batches",
     "FileLog",
     "MemoryLog",
 ]
@@ -53,6 +62,7 @@ __all__ = [
 GENESIS: Final = "0" * 64
 _HASH_SUFFIX_LEN: Final = 75  # len(',"hash":"') + 64 + len('"}')
 _PREFIX: Final = b'{"prev":"'
+_MORE: Final = re.compile(rb'\{"prev":"[0-9a-f]{64}","seq":\d+,"more":[1-9]')
 
 
 @attrs.frozen
@@ -75,9 +85,11 @@ class Record:
         return self.event.kind
 
 
-def encode_line(seq: int, prev: str, recorded: str, event: Event) -> tuple[bytes, str]:
-    """The line (with its newline) recording ``event``, and its hash."""
-    body = orjson.dumps({"prev": prev, "seq": seq, "recorded": recorded, **event_to_dict(event)})
+def encode_line(seq: int, prev: str, recorded: str, event: Event, more: int = 0) -> tuple[bytes, str]:
+    """The line (with its newline) recording ``event``, and its hash;
+    ``more`` is how many lines of the same batch follow it."""
+    head: dict[str, object] = {"prev": prev, "seq": seq, "more": more} if more else {"prev": prev, "seq": seq}
+    body = orjson.dumps({**head, "recorded": recorded, **event_to_dict(event)})
     digest = hashlib.sha256(body).hexdigest()
     return body[:-1] + b',"hash":"' + digest.encode() + b'"}\n', digest
 
@@ -97,6 +109,19 @@ def check_line(line: bytes, prev: str, seq: int) -> str | None:
     if hashlib.sha256(body).hexdigest().encode() != line[-66:-2]:
         return "was edited: its content does not match its hash"
     return None
+
+
+def whole_batches(data: bytes) -> int:
+    """How many leading bytes of ``data`` (which starts at a line boundary)
+    hold complete lines of finished batches. The rest is a write in
+    progress, or a crashed writer's torn tail."""
+    end = data.rfind(b"\n")
+    while end >= 0:
+        start = data.rfind(b"\n", 0, end) + 1
+        if _MORE.match(data, start, end) is None:
+            return end + 1
+        end = start - 1
+    return 0
 
 
 def verify_lines(lines: list[bytes], *, path: str | None = None) -> str:
@@ -119,6 +144,7 @@ def decode_line(line: bytes, number: int, *, path: str | None = None) -> Record:
         seq = obj.pop("seq")
         recorded = obj.pop("recorded")
         digest = obj.pop("hash")
+        obj.pop("more", None)
     except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
         raise IntegrityError("is not a valid ledger line", line=number, path=path) from None
     try:
@@ -208,11 +234,11 @@ class FileLog:
                 data = f.read()
         except OSError as exc:
             raise StorageError(f"{self.path}: cannot read the log: {exc.strerror}") from None
-        end = data.rfind(b"\n")
-        if end < 0:
+        end = whole_batches(data)
+        if end == 0:
             return []
-        self._offset += end + 1
-        return data[:end].split(b"\n")
+        self._offset += end
+        return data[: end - 1].split(b"\n")
 
     @contextmanager
     def locked(self) -> Iterator[None]:
@@ -242,7 +268,8 @@ class FileLog:
             os.close(fd)  # closing releases the flock
 
     def quarantine_torn_tail(self) -> Path | None:
-        """Under the lock: move bytes after the last complete line into a
+        """Under the lock: move bytes after the last finished batch (a torn
+        line, or the first lines of a batch whose write was cut) into a
         quarantine file beside the log, so the next line starts clean.
         Returns the quarantine file's path, or ``None`` if there was no tail."""
         fd = self._require_lock()
@@ -250,17 +277,33 @@ class FileLog:
         if size <= self._offset:
             return None
         tail = os.pread(fd, size - self._offset, self._offset)
-        if b"\n" in tail:  # complete lines we have not read: not torn
+        if whole_batches(tail):  # finished batches we have not read: not torn
             return None
         stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         target = self.path.with_name(f"{self.path.name}.quarantine-{stamp}")
-        with open(target, "xb") as q:
-            q.write(tail)
-            q.flush()
-            os.fsync(q.fileno())
+        try:
+            with open(target, "xb") as q:
+                q.write(tail)
+                q.flush()
+                os.fsync(q.fileno())
+        except OSError as exc:
+            if not isinstance(exc, FileExistsError):
+                # The tail is still in the log: only our incomplete copy goes.
+                with suppress(OSError):
+                    target.unlink()
+            raise StorageError(
+                f"{self.path}: cannot move a torn tail of {len(tail)} bytes into the quarantine file {target.name}: "
+                f"{exc.strerror or exc}; the log was left as it is"
+            ) from None
         _fsync_dir(self.path.parent)
-        os.ftruncate(fd, self._offset)
-        os.fsync(fd)
+        try:
+            os.ftruncate(fd, self._offset)
+            os.fsync(fd)
+        except OSError as exc:
+            raise StorageError(
+                f"{self.path}: copied a torn tail to the quarantine file {target.name} but cannot cut it from the log: "
+                f"{exc.strerror or exc}"
+            ) from None
         return target
 
     def write(self, data: bytes) -> None:
@@ -292,8 +335,8 @@ class FileLog:
             data = self.path.read_bytes()
         except OSError as exc:
             raise StorageError(f"{self.path}: cannot read the log: {exc.strerror}") from None
-        end = data.rfind(b"\n")
-        return data[:end].split(b"\n") if end >= 0 else []
+        end = whole_batches(data)
+        return data[: end - 1].split(b"\n") if end else []
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -18,7 +18,7 @@ from .base import Event
 __all__ = ["kind", "kind_class", "kinds", "register_upcaster", "upcast", "RESERVED_FIELDS"]
 
 #: Keys the log's line format uses around the event; no kind may define them.
-RESERVED_FIELDS: Final = frozenset({"kind", "v", "seq", "prev", "recorded", "hash"})
+RESERVED_FIELDS: Final = frozenset({"kind", "v", "seq", "more", "prev", "recorded", "hash"})
 
 E = TypeVar("E", bound=type[Event])
 
