@@ -479,10 +479,7 @@ def plan(n: int, seed: int = DEFAULT_SEED) -> Plan:
         top = items[-1][0]
         # the first stream batch that reaches past the group's last date
         first = next((j for j, d in enumerate(last_day) if d >= top), len(stream_batches) - 1)
-        # Archivists add a backlog now and then, not after every batch: a
-        # hundred or so drop points over the whole stream.
         at = rng.randint(first, len(stream_batches) - 1) if stream_batches else 0
-        at = min(len(stream_batches) - 1, at - at % max(1, len(stream_batches) // 100) + max(1, len(stream_batches) // 100) - 1)
         drops[at].extend(e for _, _, e in items)
         backfilled += len(items)
     for j, batch in enumerate(stream_batches):

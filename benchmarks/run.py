@@ -200,29 +200,42 @@ print(json.dumps({{"base": base, "rss": rss, "peak": peak, "events": len(ledger)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+_SUBJECT: Any = None
+
+
+def _subject_class() -> Any:
+    """The aggregate class (defined once: eventsourcing registers it by name)."""
+    global _SUBJECT
+    if _SUBJECT is None:
+        from uuid import NAMESPACE_URL, uuid5
+
+        from eventsourcing.domain import Aggregate, event
+
+        class Subject(Aggregate):
+            @event("Opened")
+            def __init__(self, code: str) -> None:
+                self.code = code
+                self.facts: list[dict[str, Any]] = []
+
+            @staticmethod
+            def create_id(code: str) -> Any:
+                return uuid5(NAMESPACE_URL, code)
+
+            @event("Fact")
+            def record(self, fact: dict[str, Any]) -> None:
+                self.facts.append(fact)
+
+        _SUBJECT = Subject
+    return _SUBJECT
+
+
 def eventsourcing_replay(path: Path) -> tuple[float, float]:
     """Save the log's events in an eventsourcing application (one aggregate
     per organization, body, instrument or state, POPO storage) and replay
     every aggregate. Returns (save seconds, replay seconds)."""
-    from uuid import NAMESPACE_URL, uuid5
-
     from eventsourcing.application import Application
-    from eventsourcing.domain import Aggregate, event
 
-    class Subject(Aggregate):
-        @event("Opened")
-        def __init__(self, code: str) -> None:
-            self.code = code
-            self.facts: list[dict[str, Any]] = []
-
-        @staticmethod
-        def create_id(code: str) -> Any:
-            return uuid5(NAMESPACE_URL, code)
-
-        @event("Fact")
-        def record(self, fact: dict[str, Any]) -> None:
-            self.facts.append(fact)
-
+    Subject = _subject_class()
     app = Application()
     subjects: dict[str, Subject] = {}
     t0 = time.perf_counter()

@@ -59,7 +59,7 @@ __all__ = ["cache_path", "write_cache", "load_cache", "LazyLedgerState", "LazyWo
 MAGIC: Final = b"unledger-cache\n"
 FORMAT: Final = 1
 #: Persisted checkpoints: about this many over the whole log (plus the head).
-PERSISTED: Final = 8
+PERSISTED: Final = 4
 
 _FIELD_OF_REGION: Final = {
     "names": "names",

@@ -31,8 +31,8 @@ from .errors import (
 from .events.base import Event
 from .events.meta import Correction, Retraction
 from ._gc import bulk
-from .fastdecode import decode_lines
-from .log import GENESIS, FileLog, MemoryLog, Record, encode_line, verify_lines
+from .fastdecode import decode_lines, verify_chain, with_fields
+from .log import GENESIS, FileLog, MemoryLog, Record, encode_line
 from .state import State, World
 from .timeline import Timeline
 
@@ -252,7 +252,7 @@ class Ledger:
         that was edited, inserted, deleted or moved.
         """
         lines = self._log.all_lines()
-        head = verify_lines(lines, path=str(self.path) if self.path else None)
+        head = verify_chain(lines, path=str(self.path) if self.path else None)
         return head
 
     def repair(self) -> Path | None:
@@ -357,10 +357,12 @@ class Ledger:
         return [original if original is not None else next(it) for original in originals]
 
     def _with_id(self, event: Event) -> Event:
+        # The event was validated when built and ids are valid by
+        # construction here: copy it without validating it again.
         if event.id is None:
-            event = attrs.evolve(event, id=uuid.uuid4().hex)
+            event = with_fields(event, id=uuid.uuid4().hex)
         if isinstance(event, Correction) and event.replacement.id is None:
-            event = attrs.evolve(event, replacement=attrs.evolve(event.replacement, id=event.target))
+            event = with_fields(event, replacement=with_fields(event.replacement, id=event.target))
         return event
 
     def _next_timestamp(self) -> str:

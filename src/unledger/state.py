@@ -406,11 +406,14 @@ class State:
         names = self.world.names.get(code)
         if not names:
             return None
-        current = names[0][1]
-        for date, name in names:
-            if date.earliest_day <= self.day:
-                current = name
-        return current
+        # Names are kept in order of their earliest day (the reducers insert
+        # them so): the last one begun by this day is the first found from
+        # the end. Every member listed asks for its name: a hot path.
+        day = self.day
+        for date, name in reversed(names):
+            if date.earliest_day <= day:
+                return name
+        return names[0][1]
 
     def names(self, code: str) -> tuple[tuple[PartialDate, str], ...]:
         """Every dated name of ``code`` the record holds up to this day."""
@@ -437,13 +440,15 @@ class State:
         self._require_org(org)
         day = self.day
         out = []
-        for member, spells in self.world.members.get(org, EMPTY).items():
+        name = self.name
+        # Positional construction, members in code order: this builds one
+        # object per member on every query, the hot path of an as-of question.
+        for member, spells in sorted(self.world.members.get(org, EMPTY).items()):
             for spell in reversed(spells):
                 status = spell.holds(day)
                 if status is not None:
-                    out.append(self._membership(org, member, spell, status))
+                    out.append(Membership(org, member, spell.since, spell.how, spell.start, status, name(member), None, None, spell.via))
                     break
-        out.sort(key=lambda m: m.member)
         return tuple(out)
 
     def count(self, org: str, *, certain_only: bool = False) -> int:
