@@ -752,6 +752,12 @@ def refusals(draw: Any, *, distinct: bool = False, max_events: int = 30) -> Refu
         refuse(Admission(org=org, member=s, **base), "state-exists", "member")
         refuse(Dissolution(state=s, **base), "state-exists", "state")
         refuse(Continuation(predecessor=s, successor="ZZZ", **base), "state-exists", "predecessor")
+    for org, by_state in sorted(m.members.items()):
+        both = sorted(s for s, spell in by_state.items() if spell.open and s in m.alive)
+        if len(both) >= 2:
+            old, new = draw(st.lists(st.sampled_from(both), min_size=2, max_size=2, unique=True))
+            refuse(Continuation(predecessor=old, successor=new, **base), "continue-once", "successor")
+            break
     dated_alive = sorted(m.dated & m.alive)
     if dated_alive:
         refuse(Statehood(state=draw(st.sampled_from(dated_alive)), name="again", **base), "statehood-once", "state")
@@ -804,6 +810,9 @@ def refusals(draw: Any, *, distinct: bool = False, max_events: int = 30) -> Refu
                 refuse(Signing(instrument=code, party=party, act="accession", **base), "consent-once", "act")
         for party in gone:
             refuse(Signing(instrument=code, party=party, act="accession", **base), "state-exists", "party")
+        unsigned = sorted(p for p in m.alive if p not in inst.signed)
+        if inst.closes is not None and inst.closes.latest_day < after.earliest_day and unsigned:
+            refuse(Signing(instrument=code, party=unsigned[0], act="signature", **base), "open-for-signature", "date")
     # resolutions
     for e in h.events:
         if isinstance(e, Adoption):

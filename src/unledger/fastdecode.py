@@ -35,7 +35,7 @@ import orjson
 
 from .codec import event_from_dict
 from .dates import PartialDate, parse_date
-from .errors import IntegrityError
+from .errors import IntegrityError, InvalidEvent
 from .events.base import Event, _check_code, _check_optional_code
 from .events.registry import _KINDS, kind_class
 from .log import Record, check_line, decode_line
@@ -239,7 +239,10 @@ def decode_lines(lines: list[bytes], first_number: int, prev: str, *, path: str 
                 except Exception:  # let the strict path name what is wrong
                     event = None
             if event is None:
-                event = event_from_dict(obj, position=f"line {number}")
+                try:
+                    event = event_from_dict(obj, position=f"line {number}")
+                except InvalidEvent as exc:  # as log.decode_line: name the line
+                    raise IntegrityError(f"holds an event this unledger cannot read: {exc}", line=number, path=path) from None
             record = _record(number, recorded, event, digest_bytes.decode("ascii"), prev)
         else:
             record = decode_line(line, number, path=path)

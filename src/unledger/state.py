@@ -662,8 +662,9 @@ class State:
                 if act.act == "signature" and signed is None:
                     signed = act.date
                     via = via or act.via
-                elif act.act in BINDING_ACTS and consented is None:
-                    consented, act_name, via = act.date, act.act, act.via
+                elif act.act in BINDING_ACTS and (consented is None or left is not None):
+                    # a first consent, or a new one after leaving (the rules allow it)
+                    consented, act_name, via, left = act.date, act.act, act.via, None
                 elif act.act in LEAVING_ACTS and consented is not None:
                     left = act.date
             bound_from = None
