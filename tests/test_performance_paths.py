@@ -37,7 +37,7 @@ except ImportError:  # a log format without batch markers: every complete line c
         return data.rfind(b"\n") + 1
 from unledger.reducers import REDUCERS
 
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 def _days(history: History, rnd: random.Random, k: int = 12) -> list[int]:
