@@ -169,6 +169,12 @@ def test_incremental_backfill_matches_full_recheck_and_naive_fold(history: Histo
             expected = naive_state(fast.records, day)
             assert fast.state(day) == expected, day
             assert slow.state(day) == expected, day
+        # The entity index the incremental check walks is kept up to date.
+        line = fast._timeline
+        if line._by_entity is not None:
+            kept = {code: keys for code, keys in line._by_entity.items() if keys}
+            line._by_entity = None
+            assert kept == {code: keys for code, keys in line._entity_index().items() if keys}
 
 
 def test_incremental_check_names_the_later_event_that_breaks() -> None:

@@ -26,7 +26,8 @@ unknown, the whole tail is refolded and re-checked as before.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
+from heapq import heappop, heappush
 from collections.abc import Iterable
 from typing import Any, Final
 
@@ -35,7 +36,7 @@ import attrs
 from ._gc import BULK_EVENTS, bulk
 from .errors import RuleViolation
 from .events.base import Event
-from .footprints import Regions, extract, footprint, patch, pristine
+from .footprints import ALWAYS_CANDIDATES, Regions, extract, footprint, patch, pristine
 from .reducers import REDUCERS
 from .rules import CHECKS, check_seat_limits
 from .state import World
@@ -77,6 +78,8 @@ class Proposal:
     head: World
     change_key: Key = _ORIGIN
     patches: list[tuple[Key, Overlay]] | None = None
+    inserted: list[tuple[Key, Event]] = attrs.Factory(list)
+    removed: list[tuple[Key, Event]] = attrs.Factory(list)
 
 
 class Timeline:
@@ -92,6 +95,10 @@ class Timeline:
         #: Overlays still to apply to each checkpoint, oldest first.
         self._ck_patches: list[list[Overlay] | None] = [None]
         self._head: World | None = World() if not self.events else None
+        #: entity code -> keys of the events concerning it (built on the first
+        #: incremental check, kept up to date by commit); the state-succession
+        #: kinds, which are always looked at, under ``_ALWAYS``.
+        self._by_entity: dict[str, list[Key]] | None = None
 
     def __len__(self) -> int:
         return len(self.events)
@@ -210,7 +217,10 @@ class Timeline:
                 if (offset + 1) % k == 0:
                     checkpoints.append((tail_keys[offset], world))
         check_seat_limits(world, [e for _, e in inserts] + [events[i] for i in removal_indexes])
-        return Proposal(tail_keys, tail_events, first, checkpoints, world, change_key)
+        return Proposal(
+            tail_keys, tail_events, first, checkpoints, world, change_key, None,
+            inserts, [(keys[i], events[i]) for i in removal_indexes],
+        )
 
     def _propose_incremental(
         self, inserts: list[tuple[Key, Event]], removal_indexes: list[int], first: int, change_key: Key, cause: str
@@ -232,6 +242,9 @@ class Timeline:
         removed = set(removal_indexes)
         written = Regions()
         overlay: Overlay = {}
+        insert_prints = [footprint(event) for _, event in inserts]
+        if any(fp is None for fp in insert_prints):
+            raise _Fallback
         base = self.world_before(first)
         for i in removal_indexes:
             fp = footprint(events[i])
@@ -284,37 +297,130 @@ class Timeline:
                     overlay[held] = extract(world, held)
             patches.append((key, dict(overlay)))
 
-        tail_keys: list[Key] = []
-        tail_events: list[Event] = []
+        # Visit the inserted events and, among the later ones, those that may
+        # touch a written region: through the entity index when the change
+        # leaves the (small, widely read) bodies map alone, else one by one.
+        linear = written.bodies or any(("bodies",) in fp[1] for fp in insert_prints)  # type: ignore[index]
+        visits = self._visit_all(first, inserts, removed) if linear else self._visit_indexed(first, change_key, inserts, removed, written)
+        for position, key, event, insert_index in visits:
+            if insert_index is not None:
+                apply(event, key, position, insert_prints[insert_index], True)
+                continue
+            if not written.candidate(event):
+                continue
+            fp = footprint(event)
+            if fp is None:
+                raise _Fallback
+            reads, writes = fp
+            if any(written.overlaps(r) for r in reads) or any(written.overlaps(w) for w in writes):
+                if not linear and ("bodies",) in writes:
+                    raise _Fallback  # the index does not cover readers of bodies
+                apply(event, key, position, fp, False)
+        tail_keys, tail_events = self._merged_tail(first, inserts, removal_indexes)
+        head = patch(self.world_before(n), overlay)
+        check_seat_limits(head, [e for _, e in inserts] + [events[i] for i in removal_indexes])
+        return Proposal(
+            tail_keys, tail_events, first, [], head, change_key, patches,
+            inserts, [(keys[i], events[i]) for i in removal_indexes],
+        )
+
+    def _visit_all(self, first: int, inserts: list[tuple[Key, Event]], removed: set[int]) -> Any:
+        """Every event from ``first`` on, in the new order: ``(old position,
+        key, event, index in inserts or None)``."""
+        keys, events = self.keys, self.events
+        n = len(keys)
         j, ii = first, 0
         while j < n or ii < len(inserts):
             if ii < len(inserts) and (j >= n or inserts[ii][0] < keys[j]):
-                key, event = inserts[ii]
+                yield j, inserts[ii][0], inserts[ii][1], ii
                 ii += 1
-                fp = footprint(event)
-                if fp is None:
-                    raise _Fallback
-                apply(event, key, j, fp, True)
-                tail_keys.append(key)
-                tail_events.append(event)
-                continue
-            if j in removed:
+            else:
+                if j not in removed:
+                    yield j, keys[j], events[j], None
                 j += 1
-                continue
-            event, key = events[j], keys[j]
-            if written.exact and written.candidate(event):
-                fp = footprint(event)
-                if fp is None:
-                    raise _Fallback
-                reads, writes = fp
-                if any(written.overlaps(r) for r in reads) or any(written.overlaps(w) for w in writes):
-                    apply(event, key, j, fp, False)
-            tail_keys.append(key)
-            tail_events.append(event)
-            j += 1
-        head = patch(self.world_before(n), overlay)
-        check_seat_limits(head, [e for _, e in inserts] + [events[i] for i in removal_indexes])
-        return Proposal(tail_keys, tail_events, first, [], head, change_key, patches)
+
+    def _visit_indexed(
+        self, first: int, change_key: Key, inserts: list[tuple[Key, Event]], removed: set[int], written: Regions
+    ) -> Any:
+        """As :meth:`_visit_all`, but only the later events that concern an
+        entity of a written region (or are of a kind always looked at),
+        found through the entity index; the set of entities grows as the
+        caller writes more regions."""
+        index = self._entity_index()
+        keys, events = self.keys, self.events
+        heap: list[tuple[Key, str]] = []
+        cursor: dict[str, int] = {}
+
+        def follow(code: str, after: Key, inclusive: bool) -> None:
+            if code in cursor:
+                return
+            postings = index.get(code, ())
+            at = (bisect_left if inclusive else bisect_right)(postings, after)  # type: ignore[type-var]
+            cursor[code] = at
+            if at < len(postings):
+                heappush(heap, (postings[at], code))
+
+        follow(_ALWAYS, change_key, True)
+        for code in list(written.entities):
+            follow(code, change_key, True)
+        seen = len(written.entities)
+        ii = 0
+        last: Key | None = None
+        while heap or ii < len(inserts):
+            if ii < len(inserts) and (not heap or inserts[ii][0] < heap[0][0]):
+                key, event = inserts[ii]
+                yield bisect_left(keys, key), key, event, ii
+                ii += 1
+            else:
+                key, code = heappop(heap)
+                postings = index[code]
+                cursor[code] += 1
+                if cursor[code] < len(postings):
+                    heappush(heap, (postings[cursor[code]], code))
+                if key == last:
+                    continue
+                last = key
+                position = bisect_left(keys, key)
+                if position in removed:
+                    continue
+                yield position, key, events[position], None
+            if len(written.entities) != seen:  # the caller wrote new regions
+                current = key
+                for code in list(written.entities):
+                    follow(code, current, False)
+                seen = len(written.entities)
+
+    def _entity_index(self) -> dict[str, list[Key]]:
+        index = self._by_entity
+        if index is None:
+            index = {_ALWAYS: []}
+            for key, event in zip(self.keys, self.events):
+                _index_add(index, key, event, append=True)
+            self._by_entity = index
+        return index
+
+    def _merged_tail(
+        self, first: int, inserts: list[tuple[Key, Event]], removal_indexes: list[int]
+    ) -> tuple[list[Key], list[Event]]:
+        """The new order from ``first`` on, built with list slices."""
+        keys, events = self.keys, self.events
+        cuts = sorted([(bisect_left(keys, key), 1, key, event) for key, event in inserts] + [(i, 0, None, None) for i in removal_indexes],
+                      key=lambda c: (c[0], c[1]))
+        tail_keys: list[Key] = []
+        tail_events: list[Event] = []
+        at = first
+        for position, is_insert, key, event in cuts:
+            tail_keys += keys[at:position]
+            tail_events += events[at:position]
+            if is_insert:
+                tail_keys.append(key)  # type: ignore[arg-type]
+                tail_events.append(event)  # type: ignore[arg-type]
+                at = position
+            else:
+                at = position + 1
+        tail_keys += keys[at:]
+        tail_events += events[at:]
+        return tail_keys, tail_events
 
     def commit(self, proposal: Proposal) -> None:
         first = proposal.first_change
@@ -335,3 +441,38 @@ class Timeline:
                     pending = self._ck_patches[slot]
                     self._ck_patches[slot] = [overlay] if pending is None else pending + [overlay]
         self._head = proposal.head
+        index = self._by_entity
+        if index is not None:
+            for key, event in proposal.removed:
+                _index_remove(index, key, event)
+            for key, event in proposal.inserted:
+                _index_add(index, key, event)
+
+
+_ALWAYS: Final = "\x00always"
+
+
+def _index_add(index: dict[str, list[Key]], key: Key, event: Event, *, append: bool = False) -> None:
+    codes = list(dict.fromkeys(event.entities()))
+    if event.kind in ALWAYS_CANDIDATES:
+        codes.append(_ALWAYS)
+    for code in codes:
+        postings = index.get(code)
+        if postings is None:
+            index[code] = [key]
+        elif append:
+            postings.append(key)
+        else:
+            insort(postings, key)
+
+
+def _index_remove(index: dict[str, list[Key]], key: Key, event: Event) -> None:
+    codes = list(dict.fromkeys(event.entities()))
+    if event.kind in ALWAYS_CANDIDATES:
+        codes.append(_ALWAYS)
+    for code in codes:
+        postings = index.get(code)
+        if postings:
+            at = bisect_left(postings, key)
+            if at < len(postings) and postings[at] == key:
+                del postings[at]
