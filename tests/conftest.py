@@ -4,7 +4,8 @@ Profiles (select with ``HYPOTHESIS_PROFILE=<name>``):
 
 - ``default``: what ``python -m pytest`` runs; sized so the whole suite
   stays within its time budget on two cores;
-- ``thorough``: ten times the examples, for a run before a release.
+- ``thorough``: ten times the examples, for a run before a release;
+- ``no-shrink``: stop at the first failure unshrunk (for mutation runs).
 
 Tests marked ``@pytest.mark.slow`` are left out unless ``--run-slow`` is
 given or a ``-m`` expression selects them, e.g. ``pytest -m slow``.
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 settings.register_profile(
     "default",
@@ -32,6 +33,8 @@ settings.register_profile(
     max_examples=400,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+# For mutation runs: report the first failure found, without shrinking it.
+settings.register_profile("no-shrink", parent=settings.get_profile("default"), phases=[Phase.explicit, Phase.reuse, Phase.generate], database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 

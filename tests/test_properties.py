@@ -120,7 +120,9 @@ def test_state_as_of_equals_a_naive_fold_from_scratch(history: History, batch: b
 
 def _append_until_stuck(ledger: Ledger, order: Sequence[Event]) -> list[Event]:
     """Append in ``order``; retry the refused ones while any progress is made.
-    Returns the events never accepted. A refusal must change nothing."""
+    Returns the events never accepted. Each decision is checked against the
+    rules applied from scratch: an accepted append leaves a valid record, a
+    refused one would not have, and changes nothing."""
     pending = list(order)
     while pending:
         left = []
@@ -130,7 +132,11 @@ def _append_until_stuck(ledger: Ledger, order: Sequence[Event]) -> list[Event]:
                 ledger.append(e)
             except RuleViolation:
                 assert (ledger.seq, ledger.head) == before
+                proposed = [*ledger.records, *_records([e], ledger.seq)]
+                assert naive_violation(ev for _, ev in naive_effective(proposed)) is not None, f"{e.id} refused, yet valid"
                 left.append(e)
+            else:
+                assert naive_violation(ev for _, ev in naive_effective(ledger.records)) is None, f"{e.id} accepted, yet breaks a rule"
         if len(left) == len(pending):
             break
         pending = left

@@ -164,6 +164,21 @@ class LedgerMachine(RuleBasedStateMachine):
         self._try([data.draw(st.sampled_from(choices))])
 
     @precondition(lambda self: self.records)
+    @rule(data=st.data())
+    def backfill_before_a_recorded_event(self, data: st.DataObject) -> None:
+        """A state leaves, or ends, shortly before something it did: the
+        recorded event may no longer hold, and then the append must be refused."""
+        acting = [e for _, e in naive_effective(self.records) if isinstance(getattr(e, "member", getattr(e, "party", None)), str)]
+        if not acting:
+            return
+        target = data.draw(st.sampled_from(acting))
+        state = getattr(target, "member", None) or target.party  # type: ignore[attr-defined]
+        date = _date_on_or_after(target.date.earliest_day - data.draw(st.integers(0, 400)), data.draw(st.sampled_from(("day", "month"))))
+        orgs = sorted({r.event.org for r in self.records if isinstance(r.event, Admission) and r.event.member == state}) or ["ORG01"]
+        leave = Withdrawal(org=data.draw(st.sampled_from(orgs)), member=state, date=date, id=self._fresh_id())
+        self._try([data.draw(st.sampled_from([leave, Dissolution(state=state, date=date, id=leave.id)]))])
+
+    @precondition(lambda self: self.records)
     @rule(data=st.data(), two=st.booleans())
     def retract(self, data: st.DataObject, two: bool) -> None:
         """Retract one or two events (refused if a later event needs them,

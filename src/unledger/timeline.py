@@ -415,7 +415,7 @@ class Timeline:
             if is_insert:
                 tail_keys.append(key)  # type: ignore[arg-type]
                 tail_events.append(event)  # type: ignore[arg-type]
-                at = position
+                at = max(at, position)  # a removal at this position may have moved past it
             else:
                 at = position + 1
         tail_keys += keys[at:]
