@@ -752,7 +752,7 @@ def refusals(draw: Any, *, distinct: bool = False, max_events: int = 30) -> Refu
         refuse(Admission(org=org, member=s, **base), "state-exists", "member")
         refuse(Dissolution(state=s, **base), "state-exists", "state")
         refuse(Continuation(predecessor=s, successor="ZZZ", **base), "state-exists", "predecessor")
-    for org, by_state in sorted(m.members.items()):
+    for _org, by_state in sorted(m.members.items()):
         both = sorted(s for s, spell in by_state.items() if spell.open and s in m.alive)
         if len(both) >= 2:
             old, new = draw(st.lists(st.sampled_from(both), min_size=2, max_size=2, unique=True))

@@ -180,16 +180,16 @@ def test_as_of_a_partial_date_is_its_last_day(date: PartialDate) -> None:
 
 def test_to_day_reads_dates_datetimes_ordinals_and_none() -> None:
     assert to_day(dt.date(1992, 3, 2)) == dt.date(1992, 3, 2).toordinal()
-    assert to_day(dt.datetime(1992, 3, 2, 23, 0, tzinfo=dt.timezone.utc)) == dt.date(1992, 3, 2).toordinal()
+    assert to_day(dt.datetime(1992, 3, 2, 23, 0, tzinfo=dt.UTC)) == dt.date(1992, 3, 2).toordinal()
     assert to_day(727000) == 727000
-    assert to_day(None) == dt.datetime.now(dt.timezone.utc).date().toordinal()
+    assert to_day(None) == dt.datetime.now(dt.UTC).date().toordinal()
     with pytest.raises(InvalidEvent):
         to_day(True)
     with pytest.raises(InvalidEvent):
         to_day(1.5)
 
 
-@given(st.datetimes(timezones=st.just(dt.timezone.utc)), st.datetimes(timezones=st.just(dt.timezone.utc)))
+@given(st.datetimes(timezones=st.just(dt.UTC)), st.datetimes(timezones=st.just(dt.UTC)))
 def test_timestamp_strings_sort_as_instants(a: dt.datetime, b: dt.datetime) -> None:
     sa, sb = format_timestamp(a), format_timestamp(b)
     assert len(sa) == len(sb)

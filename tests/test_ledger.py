@@ -76,14 +76,14 @@ def test_append_returns_what_was_recorded() -> None:
 def test_state_defaults_to_today_and_now() -> None:
     ledger = Ledger.memory()
     ledger.append([UN, Admission(org="UN", member="AZE", date="1992-03-02", id="aze")])
-    today = dt.datetime.now(dt.timezone.utc).date()
+    today = dt.datetime.now(dt.UTC).date()
     state = ledger.state()
     assert isinstance(state, State) and state.day in (today.toordinal(), today.toordinal() + 1)
     assert state == ledger.state(today) or state == ledger.state(today + dt.timedelta(days=1))
     assert ledger.state("1992") == ledger.state("1992-12-31") == ledger.state(dt.date(1992, 12, 31))
     assert ledger.state("1992").as_of == "1992-12-31"
     assert isinstance(ledger.world("1992"), World)
-    assert ledger.state("1992", known_at=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)) == ledger.state("1992")
+    assert ledger.state("1992", known_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=1)) == ledger.state("1992")
     with pytest.raises(InvalidEvent):
         ledger.state("1992-13")
     with pytest.raises(InvalidEvent):

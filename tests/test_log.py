@@ -23,9 +23,10 @@ from strategies import History, histories
 from unledger import Admission, ConcurrencyError, DuplicateEventId, Establishment, IntegrityError, Ledger
 from unledger.log import GENESIS, check_line
 
+
 def _append_in_batches(ledger: Ledger, events: tuple[Any, ...], cuts: list[int]) -> None:
     bounds = sorted({0, len(events), *(c % (len(events) + 1) for c in cuts)})
-    for lo, hi in zip(bounds, bounds[1:]):
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
         batch = list(events[lo:hi])
         if len(batch) == 1:
             ledger.append(batch[0])
@@ -48,7 +49,7 @@ def test_events_read_back_identical_in_order_with_dense_seqs(new_log_path: Any, 
         assert reader.verify() == reader.head == records[-1].hash
     # Each line's hash is sha256 of the line with its hash field taken out.
     lines = path.read_bytes().splitlines()
-    for line, record in zip(lines, ledger.records):
+    for line, record in zip(lines, ledger.records, strict=True):
         assert orjson.loads(line)["hash"] == record.hash
         assert hashlib.sha256(line[: line.rindex(b',"hash":')] + b"}").hexdigest() == record.hash
 

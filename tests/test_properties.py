@@ -60,8 +60,8 @@ from unledger import (
 )
 from unledger import timeline as timeline_module
 from unledger.dates import PartialDate, parse_date, to_day
-from unledger.events.instruments import BINDING_ACTS
 from unledger.errors import UnknownEntity, UnledgerError
+from unledger.events.instruments import BINDING_ACTS
 from unledger.log import Record
 from unledger.reducers import REDUCERS
 from unledger.rules import CHECKS
@@ -353,7 +353,7 @@ def test_member_counts_change_only_on_days_with_membership_events(history: Histo
     days = sorted(edges | {rnd.randint(min(edges) - 10, max(edges) + 10) for _ in range(20)})
     for org in history.model.orgs:
         counts = [(day, _count(ledger.state(day), org)) for day in days]
-        for (d1, c1), (d2, c2) in zip(counts, counts[1:]):
+        for (d1, c1), (d2, c2) in zip(counts, counts[1:], strict=False):
             if c1 != c2:
                 assert any(d1 < a <= d2 for a in allowed), (
                     f"{org} went from {c1} to {c2} members between {PartialDate.span(d1, d1)} and "

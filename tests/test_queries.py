@@ -423,3 +423,40 @@ def test_events_filters(ledger: Ledger) -> None:
     assert {"adm-CZE", "r822", "r48-114"} <= in_1993 and "adm-AZE" not in in_1993
     assert "adm-XYZ" in {r.id for r in ledger.events(start="1992-06-01", end="1992-06-01")}  # may fall on that day
     assert to_day("1993") in range(to_day("1993-01-01"), to_day("1994-01-01"))
+
+
+def test_ends_with_partial_dates_follow_the_certainty_rule() -> None:
+    """A withdrawal dated "1965-01" is uncertain within January and certain
+    from its last day; a term ending "2013" is certain until 1 January 2013."""
+    ledger = Ledger.memory()
+    ledger.append(
+        [
+            Establishment(entity="UN", name="UN", date=UN_DAY),
+            Establishment(entity="UNSC", name="SC", org="UN", elected_seats=10, date=UN_DAY),
+            Admission(org="UN", member="IDN", date="1950-09-28"),
+            Withdrawal(org="UN", member="IDN", date="1965-01"),
+            Admission(org="UN", member="AZE", date="1992-03-02"),
+            Election(body="UNSC", member="AZE", date="2011-10-24", term_start="2012-01-01", term_end="2013"),
+        ]
+    )
+    assert ledger.state("1964-12-31").is_member("UN", "IDN") is True
+    assert ledger.state("1965-01-01").is_member("UN", "IDN") is False
+    assert ledger.state("1965-01-30").is_member("UN", "IDN") is False
+    assert ledger.state("1965-01-31").is_member("UN", "IDN") is None
+
+    def seat(day: str) -> tuple[str, bool] | None:
+        found = [s for s in ledger.state(day).seats("UNSC") if s.member == "AZE"]
+        return (found[0].status, found[0].certain) if found else None
+
+    assert seat("2013-01-01") == ("seated", True)
+    assert seat("2013-01-02") == ("seated", False)
+    assert seat("2013-12-31") == ("seated", False)
+    assert seat("2014-01-01") is None
+
+
+def test_diff_limited_to_one_organization(ledger: Ledger) -> None:
+    diff = ledger.diff("1945-06-25", "1946", org="UN")
+    assert diff.signed == () and diff.in_force == ()  # instruments are not the organization's
+    assert {c.entity for c in diff.joined} == set(FOUNDERS)
+    assert {c.where for c in ledger.diff("1993-01-01", "1993-12-31", org="UN").adopted} == {"UNSC", "UNGA"}
+    assert ledger.diff("1993-01-01", "1993-12-31", org="NATO").changes() == ()

@@ -17,11 +17,12 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+
 import attrs
 import pytest
 from hypothesis import event, note, settings
-from hypothesis.errors import InvalidArgument
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 from strategies import History, _date_on_or_after, histories, naive_effective, naive_state, naive_violation
 
@@ -107,9 +108,9 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         assert expected is None, f"accepted a change that breaks {expected}"
         recorded = recorded if isinstance(recorded, list) else [recorded]
-        for offset, (record, event) in enumerate(zip(recorded, batch)):
+        for offset, (record, appended) in enumerate(zip(recorded, batch, strict=True)):
             assert record.seq == len(self.records) + 1
-            assert record.event.id == event.id
+            assert record.event.id == appended.id
             assert record.prev == (self.records[-1].hash if self.records else "0" * 64)
             assert offset == 0 or record.recorded == recorded[0].recorded  # one batch, one time
             self.records.append(record)
@@ -240,9 +241,10 @@ class LedgerMachine(RuleBasedStateMachine):
             raise AssertionError("a batch with one id twice was accepted")
         assert self.path.read_bytes() == before
 
-    @rule()
-    def reopen(self) -> None:
-        self.ledger = Ledger.open(self.path)
+    @rule(cache=st.booleans())
+    def reopen(self, cache: bool) -> None:
+        """Open the file again, with or without the snapshot cache beside it."""
+        self.ledger = Ledger.open(self.path, cache=cache)
         assert list(self.ledger.records) == self.records
 
     # -- checks ---------------------------------------------------------------------------
