@@ -261,11 +261,15 @@ def check_signing(world: World, e: Any) -> None:
         elif a.act in LEAVING_ACTS:
             bound = False
     if e.act == "signature":
+        if not info.open_for_signature:
+            raise _violation(
+                e, "act", "open-for-signature", f"{e.instrument} is not signed by states; they bind themselves by ratification alone"
+            )
         if signed:
             raise _violation(e, "act", "sign-once", f"{e.party} has already signed {e.instrument}")
         if info.closes is not None and info.closes.latest_day < _day(e):
             raise _violation(e, "date", "open-for-signature", f"{e.instrument} closed for signature on {info.closes}")
-    elif e.act in NEEDS_SIGNATURE and not signed:
+    elif e.act in NEEDS_SIGNATURE and not signed and info.open_for_signature:
         raise _violation(
             e, "act", "signature-before-ratification", f"{e.party} has not signed {e.instrument}; a {e.act} needs an earlier signature (or use accession)"
         )

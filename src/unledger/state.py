@@ -153,6 +153,7 @@ class InstrumentInfo:
     in_force: PartialDate | None = None  # only for rule "event"
     terminated: PartialDate | None = None
     via: str | None = None
+    open_for_signature: bool = True
 
 
 @attrs.frozen

@@ -179,12 +179,12 @@ def choice_field(choices: Iterable[str], **kw: Any) -> Any:
     return attrs.field(validator=check, **kw)
 
 
-def flag_field() -> Any:
+def flag_field(*, default: bool = False) -> Any:
     def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if value.__class__ is not bool:
             raise InvalidEvent(f"expected true or false, got {_show(value)}", **_where(inst, attribute.name))
 
-    return attrs.field(default=False, validator=check)
+    return attrs.field(default=default, validator=check)
 
 
 def frozen_map(value: Any) -> Any:

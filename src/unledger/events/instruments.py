@@ -13,7 +13,7 @@ from typing import Final
 import attrs
 
 from ..errors import InvalidEvent
-from .base import Event, choice_field, code_field, codes_field, count_field, optional_date_field, text_field
+from .base import Event, choice_field, code_field, codes_field, count_field, flag_field, optional_date_field, text_field
 from ..dates import PartialDate
 from .registry import kind
 
@@ -89,13 +89,20 @@ class EntryRule:
 @kind("opening")
 @attrs.frozen(kw_only=True)
 class Opening(Event):
-    """``instrument`` is adopted or opened for signature on ``date``."""
+    """``instrument`` is adopted or opened for signature on ``date``.
+
+    ``open_for_signature`` is false for instruments that states never sign
+    and bind themselves to by ratification alone (ILO conventions, adopted
+    by the International Labour Conference): for those a ratification needs
+    no earlier signature, and a signature is refused.
+    """
 
     instrument: str = code_field()
     title: str = text_field()
     form: str = choice_field(FORMS, default="treaty")
     entry_into_force: EntryRule = attrs.field(factory=lambda: EntryRule(rule="event"))
     closes: PartialDate | None = optional_date_field()
+    open_for_signature: bool = flag_field(default=True)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.entry_into_force, EntryRule):

@@ -20,6 +20,7 @@ def opening(world: World, e: Opening) -> World:
         rule=e.entry_into_force,
         closes=e.closes,
         via=e.id,
+        open_for_signature=e.open_for_signature,
     )
     names = world.names.set(e.instrument, ((e.date, e.title),))
     return world.replace(instruments=world.instruments.set(e.instrument, info), names=names)
