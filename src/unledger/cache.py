@@ -172,12 +172,12 @@ def write_cache(ledger: Any) -> Path | None:
     step = max(1, n // PERSISTED)
     positions = sorted({0, *range(step, n, step), n})
     blobs: list[bytes] = []
-    checkpoints: list[tuple[int, dict[str, tuple[int, int]]]] = []
+    checkpoints: list[tuple[int, dict[str, tuple[int, int, int]]]] = []
     offset = 0
     with bulk(n):
         for index in positions:
             world = timeline.world_before(index)
-            where: dict[str, tuple[int, int]] = {}
+            where: dict[str, tuple[int, int, int]] = {}
             for name in _WORLD_FIELDS:
                 blob = _dumps(getattr(world, name))
                 where[name] = (offset, len(blob), zlib.crc32(blob))
@@ -284,7 +284,7 @@ class LazyLedgerState:
             a = array("q")
             a.frombytes(raw)
             self.writers[name] = a
-        self.checkpoints: list[tuple[int, dict[str, tuple[int, int]]]] = header["checkpoints"]
+        self.checkpoints: list[tuple[int, dict[str, tuple[int, int, int]]]] = header["checkpoints"]
         self.checkpoint_positions = [index for index, _ in self.checkpoints]
         self.blobs_at = blobs_at
         self._fields: dict[tuple[int, str], Any] = {}
@@ -390,7 +390,7 @@ def _lazy_field(name: str) -> property:
         try:
             return slot.__get__(self, World)
         except AttributeError:
-            value = self._source.field_at(name, self._index)
+            value = self._source.field_at(name, self._index)  # type: ignore[attr-defined]
             slot.__set__(self, value)
             return value
 

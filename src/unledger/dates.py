@@ -20,7 +20,7 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 import re
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 from typing import Final
 
@@ -42,7 +42,7 @@ __all__ = [
 _DATE_RE: Final = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
 
-class Certainty(str, Enum):
+class Certainty(StrEnum):
     """Where a day stands against a partial date."""
 
     CERTAIN = "certain"
@@ -218,7 +218,7 @@ def day_to_iso(day: int) -> str:
 
 def today() -> int:
     """Today's ordinal in UTC (the default ``as_of``)."""
-    return _dt.datetime.now(_dt.timezone.utc).date().toordinal()
+    return _dt.datetime.now(_dt.UTC).date().toordinal()
 
 
 def to_day(value: object) -> int:
@@ -253,13 +253,13 @@ _TS_FORMAT: Final = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def utc_now() -> _dt.datetime:
-    return _dt.datetime.now(_dt.timezone.utc)
+    return _dt.datetime.now(_dt.UTC)
 
 
 def format_timestamp(moment: _dt.datetime) -> str:
     if moment.tzinfo is None:
         raise InvalidEvent("a timestamp needs a time zone (use UTC)", field="known_at")
-    moment = moment.astimezone(_dt.timezone.utc)
+    moment = moment.astimezone(_dt.UTC)
     # strftime's %Y does not pad years before 1000, which would break the
     # fixed width that makes string order time order.
     return f"{moment.year:04d}" + moment.strftime(_TS_FORMAT[2:])
@@ -284,6 +284,6 @@ def parse_timestamp(value: object) -> str:
         except ValueError:
             raise InvalidEvent(f"{value!r} is not an ISO 8601 timestamp", field="known_at") from None
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=_dt.timezone.utc)
+            moment = moment.replace(tzinfo=_dt.UTC)
         return format_timestamp(moment)
     raise InvalidEvent(f"cannot read {value!r} as a timestamp", field="known_at")

@@ -169,7 +169,7 @@ def _record(seq: int, recorded: str, event: Event, digest: str, prev: str) -> Re
     return record  # type: ignore[no-any-return]
 
 
-def _trusted_builder(kind: Any) -> tuple[type, Callable[[dict[str, Any]], Any] | None]:
+def _trusted_builder(kind: Any) -> tuple[type[Event], Callable[[dict[str, Any]], Any] | None]:
     cls = kind_class(kind)
     return cls, (_BUILDERS[cls] if cls in _BUILDERS else _builder(cls))
 
@@ -197,7 +197,7 @@ def decode_lines(lines: list[bytes], first_number: int, prev: str, *, path: str 
     loads = orjson.loads
     sha256 = hashlib.sha256
     registry = _KINDS
-    by_kind: dict[str, tuple[type, Any]] = {}
+    by_kind: dict[str, tuple[type[Event] | None, Any]] = {}
     recorded_last = ""
     number = first_number
     prev_bytes = prev.encode("ascii")

@@ -19,6 +19,7 @@ from typing import Any, overload
 
 import attrs
 
+from ._gc import bulk
 from .dates import PartialDate, day_to_iso, format_timestamp, parse_date, parse_timestamp, to_day, utc_now
 from .errors import (
     ConcurrencyError,
@@ -30,7 +31,6 @@ from .errors import (
 )
 from .events.base import Event
 from .events.meta import Correction, Retraction
-from ._gc import bulk
 from .fastdecode import decode_lines, verify_chain, with_fields
 from .log import GENESIS, FileLog, MemoryLog, Record, encode_line
 from .state import State, World
@@ -288,7 +288,7 @@ class Ledger:
         :class:`~unledger.errors.ConcurrencyError` is raised.
         """
         single = isinstance(events, Event)
-        batch = [events] if single else list(events)  # type: ignore[list-item]
+        batch: list[Event] = [events] if isinstance(events, Event) else list(events)
         for index, event in enumerate(batch):
             if not isinstance(event, Event):
                 raise InvalidEvent(f"expected an unledger event, got {type(event).__name__}", event=f"batch item {index + 1}")
@@ -323,7 +323,7 @@ class Ledger:
                     originals.append(existing)
                     continue
             originals.append(None)
-        fresh = [event for event, original in zip(batch, originals) if original is None]
+        fresh = [event for event, original in zip(batch, originals, strict=True) if original is None]
         if not fresh:
             return [r for r in originals if r is not None]
         if expected_seq is not None and expected_seq != self.seq:

@@ -279,7 +279,7 @@ class FileLog:
         tail = os.pread(fd, size - self._offset, self._offset)
         if whole_batches(tail):  # finished batches we have not read: not torn
             return None
-        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
         target = self.path.with_name(f"{self.path.name}.quarantine-{stamp}")
         try:
             with open(target, "xb") as q:

@@ -151,7 +151,7 @@ def seat_limit_violation(world: World, body: str) -> tuple[int, int, list[Any]] 
     if info is None or not info.seats:
         return None
     spans = []
-    for member, terms in world.terms.get(body, EMPTY).items():
+    for terms in world.terms.get(body, EMPTY).values():
         for term in terms:
             start = max(term.start.latest_day, term.elected.latest_day)
             end = min(term.end.earliest_day, term.last_day())

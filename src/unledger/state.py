@@ -298,7 +298,7 @@ World.replace = _make_replace()  # type: ignore[method-assign]
 
 
 def _rebuild_world(values: tuple[Any, ...]) -> World:
-    return World(**dict(zip(_WORLD_FIELDS, values)))
+    return World(**dict(zip(_WORLD_FIELDS, values, strict=True)))
 
 
 # -- answers ----------------------------------------------------------------
@@ -482,7 +482,7 @@ class State:
         """The organizations ``entity`` belongs to on this day."""
         day = self.day
         out = []
-        for org, by_member in self.world.members.items():
+        for org in self.world.members.keys():
             spell, status = self.world.membership(org, entity, day)
             if spell is not None and status is not None:
                 out.append(self._membership(org, entity, spell, status))
@@ -530,13 +530,14 @@ class State:
         out = []
         info = self.world.bodies.get(body)
         if info is not None:
-            for seat in info.permanent:
-                status = seat.holds(day)
+            for permanent in info.permanent:
+                status = permanent.holds(day)
                 if status is not None:
                     out.append(
-                        Seat(body, seat.member, "permanent", "seated", status, since=seat.start, name=self.name(seat.member), id=seat.via)
+                        Seat(body, permanent.member, "permanent", "seated", status, since=permanent.start,
+                             name=self.name(permanent.member), id=permanent.via)
                     )
-        elected = []
+        elected: list[Seat] = []
         for member, terms in self.world.terms.get(body, EMPTY).items():
             for term in terms:
                 seat = self._seat(body, member, term, day)
@@ -575,12 +576,14 @@ class State:
     def bodies_of(self, entity: str) -> tuple[Seat, ...]:
         """Every body ``entity`` sits on (or is elected to) on this day."""
         day = self.day
-        out = []
+        out: list[Seat] = []
         for code, info in self.world.bodies.items():
-            for seat in info.permanent:
-                status = seat.holds(day)
-                if seat.member == entity and status is not None:
-                    out.append(Seat(code, entity, "permanent", "seated", status, since=seat.start, name=self.name(entity), id=seat.via))
+            for permanent in info.permanent:
+                status = permanent.holds(day)
+                if permanent.member == entity and status is not None:
+                    out.append(
+                        Seat(code, entity, "permanent", "seated", status, since=permanent.start, name=self.name(entity), id=permanent.via)
+                    )
         for body, by_member in self.world.terms.items():
             for term in by_member.get(entity, ()):
                 seat = self._seat(body, entity, term, day)
@@ -712,9 +715,9 @@ class State:
             if len(deposits) < rule.count:
                 return None
             k = rule.count - 1
-            lo = sorted(d.earliest_day for d in deposits.values())[k]
-            hi = sorted(d.latest_day for d in deposits.values())[k]
-            return PartialDate.span(lo + (rule.days or 0), hi + (rule.days or 0))
+            kth_lo = sorted(d.earliest_day for d in deposits.values())[k]
+            kth_hi = sorted(d.latest_day for d in deposits.values())[k]
+            return PartialDate.span(kth_lo + (rule.days or 0), kth_hi + (rule.days or 0))
         # named_and_majority
         signatures = {p: a.date for p, party_acts in acts.items() for a in party_acts if a.act == "signature"}
         lo = _named_majority_day(rule.named, deposits, signatures, lambda d: d.earliest_day)

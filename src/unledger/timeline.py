@@ -27,8 +27,8 @@ unknown, the whole tail is refolded and re-checked as before.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
-from heapq import heappop, heappush
 from collections.abc import Iterable
+from heapq import heappop, heappush
 from typing import Any, Final
 
 import attrs
@@ -259,9 +259,10 @@ class Timeline:
         limit = max(64, (n - first + len(inserts)) // max(1, k // 4))
         if len(inserts) > limit:
             raise _Fallback
-        cursor = [first, base]  # the old world before old position cursor[0]
+        cursor: tuple[int, World] = (first, base)  # the old world before old position cursor[0]
 
         def old_world(position: int) -> World:
+            nonlocal cursor
             at, world = cursor
             if not (at <= position <= at + k):
                 world = self.world_before(position)
@@ -269,7 +270,7 @@ class Timeline:
                 while at < position:
                     world = reducers[events[at].kind](world, events[at])
                     at += 1
-            cursor[0], cursor[1] = position, world
+            cursor = (position, world)
             return world
 
         def apply(event: Event, key: Key, position: int, fp: Any, is_insert: bool) -> None:
@@ -394,7 +395,7 @@ class Timeline:
         index = self._by_entity
         if index is None:
             index = {_ALWAYS: []}
-            for key, event in zip(self.keys, self.events):
+            for key, event in zip(self.keys, self.events, strict=True):
                 _index_add(index, key, event, append=True)
             self._by_entity = index
         return index

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import attrs
 
+from ..dates import PartialDate
 from ..errors import InvalidEvent
 from .base import (
     Event,
@@ -15,7 +16,6 @@ from .base import (
     optional_code_field,
     text_field,
 )
-from ..dates import PartialDate
 from .registry import kind
 
 __all__ = ["Establishment", "Enlargement", "Election", "Representation"]

@@ -12,9 +12,9 @@ from typing import Final
 
 import attrs
 
+from ..dates import PartialDate
 from ..errors import InvalidEvent
 from .base import Event, choice_field, code_field, codes_field, count_field, flag_field, optional_date_field, text_field
-from ..dates import PartialDate
 from .registry import kind
 
 __all__ = [

@@ -8,7 +8,7 @@ adds the reducer and rules on top (the reducers live in a higher layer).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 import attrs
 
@@ -39,7 +39,7 @@ def kind(name: str, *, version: int = 1) -> Callable[[E], E]:
     """
 
     def register(cls: E) -> E:
-        if not (isinstance(cls, type) and issubclass(cls, Event) and attrs.has(cls)):
+        if not (isinstance(cls, type) and issubclass(cls, Event) and attrs.has(cast(type, cls))):
             raise TypeError(f"{cls!r} must be an attrs subclass of unledger.Event")
         clash = RESERVED_FIELDS.intersection(f.name for f in attrs.fields(cls))
         if clash:
@@ -47,9 +47,10 @@ def kind(name: str, *, version: int = 1) -> Callable[[E], E]:
         existing = _KINDS.get(name)
         if existing is not None and existing.__qualname__ != cls.__qualname__:
             raise ValueError(f"kind {name!r} is already registered by {existing.__qualname__}")
-        cls.kind = name
-        cls.version = version
-        _KINDS[name] = cls
+        event_cls = cast("type[Event]", cls)
+        event_cls.kind = name
+        event_cls.version = version
+        _KINDS[name] = event_cls
         return cls
 
     return register

@@ -11,11 +11,11 @@ from ..errors import InvalidEvent
 from .base import (
     Event,
     code_field,
-    has_surrogates,
     codes_field,
     count_field,
     flag_field,
     frozen_map,
+    has_surrogates,
     optional_text_field,
     text_field,
 )
@@ -49,6 +49,10 @@ def _check_votes(inst: Adoption, attribute: attrs.Attribute[object], value: obje
             raise InvalidEvent(f"vote {vote!r} of {member} is not one of {', '.join(VOTES)}", event=inst.kind, field="votes")
 
 
+def _to_tuple(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
+
+
 def _check_subjects(inst: Adoption, attribute: attrs.Attribute[object], value: object) -> None:
     if not isinstance(value, tuple) or not all(isinstance(s, str) and 0 < len(s) <= 200 and not has_surrogates(s) for s in value):
         raise InvalidEvent("expected a list of short subject strings", event=inst.kind, field="subjects")
@@ -70,8 +74,8 @@ class Adoption(Event):
     meeting: str | None = optional_text_field()
     tally: Tally | None = attrs.field(default=None)
     without_vote: bool = flag_field()
-    votes: immutables.Map[str, str] | None = attrs.field(default=None, converter=frozen_map, validator=_check_votes)
-    subjects: tuple[str, ...] = attrs.field(default=(), converter=lambda v: tuple(v) if isinstance(v, list) else v, validator=_check_subjects)
+    votes: immutables.Map[str, str] | None = attrs.field(default=None, converter=frozen_map, validator=_check_votes)  # type: ignore[misc, assignment]
+    subjects: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple, validator=_check_subjects)  # type: ignore[arg-type]
     concerns: tuple[str, ...] = codes_field()
 
     def __attrs_post_init__(self) -> None:
