@@ -233,6 +233,10 @@ def test_cached_reopen_gives_the_naive_states_and_is_never_trusted_blindly(tmp_p
     assert after.seq == len(records) + 1
     for day in days:
         assert after.state(day) == naive_state(writer.records, day), day
+    again = Ledger.open(path, cache=True)  # the cache was taken again at the new head
+    assert again._lazy is not None and (again.seq, again.head) == (writer.seq, writer.head)
+    for day in days:
+        assert again.state(day) == naive_state(writer.records, day), day
 
     # A log cut back behind the snapshot no longer matches the cache.
     data = path.read_bytes()

@@ -25,6 +25,9 @@ another process) are read as usual, which loads the whole ledger. So does
 anything but a state query without ``known_at`` (appends, ``records``,
 ``events()``, ``known_at``...): the cache speeds up reopening to ask, not
 writing. The cache does not re-hash the log: ``verify()`` does.
+
+The cache holds pickles, which run code when loaded: a cache file is only as
+trustworthy as the directory it sits in. Checksums catch damage, not malice.
 """
 
 from __future__ import annotations

@@ -130,6 +130,7 @@ class Ledger:
         see :mod:`unledger.cache`) when it matches the log, so that a large log
         is not read or folded again to answer ``state()``; when it does not
         match (or is missing) the log is read as usual and the cache rewritten.
+        The cache is a pickle: use it only for logs in a directory you trust.
         """
         log = FileLog(path, readonly=readonly, lock_timeout=lock_timeout)
         if not cache:
@@ -142,6 +143,9 @@ class Ledger:
             ledger._lazy = lazy
             log._offset = lazy.size  # lines after the snapshot are read as usual
             ledger.__init__(log, readonly=readonly)  # type: ignore[misc]
+            if ledger._lazy is None:  # the log grew since: snapshot it again
+                ledger.state(None)
+                write_cache(ledger)
             return ledger
         ledger = cls(log, readonly=readonly)
         ledger.state(None)  # fold to the head: the snapshot holds its worlds
