@@ -18,7 +18,6 @@ import json
 from collections.abc import Mapping
 from typing import Any, Final, get_args, get_origin
 
-import attrs
 import cattrs
 import immutables
 import orjson
@@ -258,7 +257,3 @@ def _nesting(text: str) -> int:
         elif ch in "]}":
             depth -= 1
     return deepest
-
-
-def is_attrs_event(value: Any) -> bool:
-    return isinstance(value, Event) and attrs.has(type(value))

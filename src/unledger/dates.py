@@ -31,6 +31,7 @@ __all__ = [
     "Certainty",
     "parse_date",
     "to_day",
+    "first_day",
     "day_to_iso",
     "today",
     "utc_now",
@@ -241,6 +242,17 @@ def to_day(value: object) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     raise InvalidEvent(f"cannot read {value!r} as a date", field="as_of")
+
+
+def first_day(value: object) -> int:
+    """Resolve the *start* of a date range to an ordinal: a partial date
+    means the first day of its period (``"1993"`` is 1 January 1993);
+    everything else as in :func:`to_day`."""
+    if isinstance(value, str):
+        return parse_date(value).earliest_day
+    if isinstance(value, PartialDate):
+        return value.earliest_day
+    return to_day(value)
 
 
 # --- transaction time -----------------------------------------------------

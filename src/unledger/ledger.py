@@ -10,6 +10,7 @@ write. Queries fold the timeline up to the day asked (§3).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import uuid
@@ -20,13 +21,14 @@ from typing import Any, overload
 import attrs
 
 from ._gc import bulk
-from .dates import PartialDate, day_to_iso, format_timestamp, parse_date, parse_timestamp, to_day, utc_now
+from .dates import day_to_iso, first_day, format_timestamp, parse_date, parse_timestamp, to_day, today, utc_now
 from .errors import (
     ConcurrencyError,
     DuplicateEventId,
     InvalidEvent,
     ReadOnlyLedger,
     RuleViolation,
+    UnknownEntity,
     UnledgerError,
 )
 from .events.base import Event
@@ -470,7 +472,7 @@ class Ledger:
           event is yielded in its corrected form, as of its correction's record.
         """
         kinds = {kind} if isinstance(kind, str) else (set(kind) if kind is not None else None)
-        lo = parse_date(start).earliest_day if isinstance(start, str) else (to_day(start) if start is not None else None)
+        lo = first_day(start) if start is not None else None
         hi = to_day(end) if end is not None else None
         records: list[Record] = self._records
         if known_at is not None:
@@ -512,11 +514,9 @@ class Ledger:
         line = self._timeline_for(known_at)
         first = next((e.date for e in line.events if org in e.entities()), None)
         if first is None:
-            from .errors import UnknownEntity
-
             raise UnknownEntity("organization", org)
         y0 = int(str(start)[:4]) if start is not None else first.earliest.year
-        y1 = int(str(end)[:4]) if end is not None else to_day_year(None)
+        y1 = int(str(end)[:4]) if end is not None else dt.date.fromordinal(today()).year
         out = []
         for year in range(y0, y1 + 1):
             day = parse_date(f"{year:04d}").latest_day
@@ -584,10 +584,6 @@ def _safe_seated(state: State, body: str) -> tuple[Any, ...]:
         return state.seated(body)
     except UnledgerError:
         return ()
-
-
-def to_day_year(value: Any) -> int:
-    return PartialDate.parse(day_to_iso(to_day(value))[:4]).earliest.year
 
 
 def _effective_map(records: Iterable[Record]) -> dict[str, tuple[Key, Event]]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .dates import PartialDate
+from .dates import PartialDate, day_to_iso
 from .errors import RuleViolation
 from .events.base import Event
 from .events.instruments import BINDING_ACTS, LEAVING_ACTS, NEEDS_SIGNATURE
@@ -170,8 +170,6 @@ def seat_limit_violation(world: World, body: str) -> tuple[int, int, list[Any]] 
 
 def check_seat_limits(world: World, changed: list[Event]) -> None:
     """Final check of a change: no body it touches is ever over its seats."""
-    from .dates import day_to_iso
-
     bodies = {getattr(e, "body", None) for e in changed if e.kind in ("election", "enlargement")}
     changed_ids = {e.id for e in changed}
     for body in sorted(b for b in bodies if b is not None):

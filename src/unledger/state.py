@@ -19,7 +19,7 @@ from typing import Any, Final
 import attrs
 import immutables
 
-from .dates import PartialDate, day_to_iso
+from .dates import PartialDate, day_to_iso, first_day, to_day
 from .errors import UnknownEntity
 from .events.instruments import BINDING_ACTS, LEAVING_ACTS, EntryRule
 from .events.resolutions import Tally
@@ -740,9 +740,7 @@ class State:
         """Resolutions adopted by this day, filtered by body, a date range
         (partial dates allowed: ``start="1993"``), an entity they concern and
         a subject; in date order."""
-        from .dates import to_day
-
-        lo = None if start is None else _first_day(start)
+        lo = None if start is None else first_day(start)
         hi = None if end is None else to_day(end)
         if body is not None and body not in self.world.resolutions and body not in self.world.bodies:
             raise UnknownEntity("body", body)
@@ -769,17 +767,6 @@ class State:
     def extra(self, key: str, default: Any = None) -> Any:
         """Data kept by a kind defined outside unledger (see :func:`unledger.register`)."""
         return self.world.extra.get(key, default)
-
-
-def _first_day(value: Any) -> int:
-    from .dates import PartialDate as _PD
-    from .dates import parse_date, to_day
-
-    if isinstance(value, str):
-        return parse_date(value).earliest_day
-    if isinstance(value, _PD):
-        return value.earliest_day
-    return to_day(value)
 
 
 def _first_deposits(acts: immutables.Map[str, tuple[Act, ...]]) -> dict[str, PartialDate]:

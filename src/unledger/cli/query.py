@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 import click
 
 from .. import arrow
-from ..dates import to_day
+from ..dates import first_day, to_day
 from ..state import State
 from . import DATE, TIMESTAMP, cli, output_options, require, session, state_for, when_options
 from ._output import count_of, emit, summary
@@ -177,7 +177,7 @@ def timeline(entity: str, start: str | None, end: str | None, known_at: str | No
         state = ledger.state("9999", known_at)
         known = set(state.organizations()) | set(state.world.names.keys()) | set(state.instruments()) | set(state.world.bodies.keys())
         require(state, "entity", entity, known - {entity})
-    lo = None if start is None else _first_day(start)
+    lo = None if start is None else first_day(start)
     hi = None if end is None else to_day(end)
     rows = [
         {"id": e.id, "date": e.date, "kind": e.kind, "what": summary(e), "source": e.source}
@@ -192,12 +192,6 @@ def timeline(entity: str, start: str | None, end: str | None, known_at: str | No
         title=f"{entity}{f' ({name})' if name else ''}: {count_of(len(rows), 'event')}",
         fields=["id", "date", "kind", "what", "source"],
     )
-
-
-def _first_day(text: str) -> int:
-    from ..dates import parse_date
-
-    return parse_date(text).earliest_day
 
 
 @cli.command()

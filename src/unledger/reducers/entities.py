@@ -8,7 +8,7 @@ import attrs
 
 from ..dates import PartialDate
 from ..events.entities import Continuation, Dissolution, Merger, Renaming, Separation, Statehood
-from ..state import EMPTY, PermanentSeat, Spell, Term, World
+from ..state import PermanentSeat, Spell, Term, World
 from ._maps import get_in, insert_dated, set_in
 from .membership import end_membership
 
@@ -186,5 +186,3 @@ REDUCERS = {
     "dissolution": dissolution,
     "continuation": continuation,
 }
-
-_ = EMPTY
