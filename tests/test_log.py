@@ -11,6 +11,8 @@ idempotent ids and ``expected_seq``.
 from __future__ import annotations
 
 import hashlib
+import os
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import History, histories
 
-from unledger import Admission, ConcurrencyError, DuplicateEventId, Establishment, IntegrityError, Ledger
+from unledger import Admission, ConcurrencyError, DuplicateEventId, Establishment, IntegrityError, Ledger, LockTimeout
+from unledger.dates import format_timestamp, now_timestamp, parse_timestamp, utc_now
+from unledger.events.base import new_ids
 from unledger.log import GENESIS, check_line
 
 
@@ -168,3 +172,68 @@ def test_expected_seq_guards_against_a_moved_log(log_path: Path) -> None:
 def test_check_line_reasons() -> None:
     assert check_line(b"not json", GENESIS, 1) == "is not a ledger line"
     assert check_line(b"", GENESIS, 1) == "is not a ledger line"
+
+
+# -- the descriptor kept open between appends (issue 7) -----------------------------
+
+
+def test_appends_follow_the_path_when_the_log_file_is_replaced(log_path: Path) -> None:
+    ledger = _small_log(log_path)
+    with open(log_path, "rb") as old:  # the file the kept descriptor points at
+        copy = log_path.with_name("copy.jsonl")
+        copy.write_bytes(log_path.read_bytes())
+        copy.replace(log_path)
+        ledger.append(Admission(org="UN", member="ARM", date="1992-03-02", id="arm"))
+        assert b'"id":"arm"' in log_path.read_bytes()
+        assert b'"id":"arm"' not in old.read()
+    assert Ledger.open(log_path).verify() == ledger.head
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX-only")
+def test_a_forked_child_does_not_share_the_parents_write_lock(log_path: Path) -> None:
+    # flock belongs to the open file description: a child using the parent's
+    # kept descriptor would take the lock the parent holds, and both would write.
+    ledger = Ledger.open(log_path, lock_timeout=0.3)
+    ledger.append(Establishment(entity="UN", name="United Nations", date="1945-10-24", id="un"))
+    with ledger._log.locked():
+        pid = os.fork()
+        if pid == 0:  # the child: its append must wait for the parent's lock, then give up
+            code = 3
+            try:
+                ledger.append(Admission(org="UN", member="ARM", date="1992-03-02", id="arm"))
+                code = 1
+            except LockTimeout:
+                code = 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert b'"id":"arm"' not in log_path.read_bytes()
+    ledger.append(Admission(org="UN", member="ARM", date="1992-03-02", id="arm"))  # the parent's lock was released
+    assert Ledger.open(log_path).verify() == ledger.head
+
+
+def test_closing_releases_the_descriptor_and_the_ledger_stays_usable(log_path: Path) -> None:
+    with Ledger.open(log_path) as ledger:
+        ledger.append(Establishment(entity="UN", name="United Nations", date="1945-10-24", id="un"))
+        assert ledger._log._handle is not None
+    assert ledger._log._handle is None
+    ledger.append(Admission(org="UN", member="ARM", date="1992-03-02", id="arm"))
+    assert [r.id for r in Ledger.open(log_path).records] == ["un", "arm"]
+    ledger.close()
+
+
+def test_fresh_ids_are_distinct_version_4_uuids_in_hex() -> None:
+    ids = new_ids(2000)
+    assert len(set(ids)) == 2000
+    for text in ids:
+        value = uuid.UUID(hex=text)
+        assert (value.hex, value.version, value.variant) == (text, 4, uuid.RFC_4122)
+
+
+def test_now_timestamp_is_the_formatted_clock() -> None:
+    before = format_timestamp(utc_now())
+    now = now_timestamp()
+    after = format_timestamp(utc_now())
+    assert before <= now <= after and len(now) == len(before)
+    assert parse_timestamp(now) == now

@@ -22,7 +22,6 @@ message.
 
 from __future__ import annotations
 
-import binascii
 import hashlib
 import sys
 import types
@@ -260,25 +259,20 @@ def decode_lines(lines: list[bytes], first_number: int, prev: str, *, path: str 
 
 
 def verify_chain(lines: list[bytes], *, path: str | None = None) -> str:
-    """:func:`unledger.log.verify_lines`, with the per-line checks inlined
-    and the digests compared as hex bytes. Returns the head hash; on the
-    first bad line, asks :func:`~unledger.log.check_line` why and raises the
-    same :class:`IntegrityError` the plain loop would."""
+    """:func:`unledger.log.verify_lines`, as fast as Python allows: per line,
+    one hash and two byte comparisons that cover the whole format around the
+    event (``{"prev":"<hash>","seq":N,`` in front, ``,"hash":"<hash>"}`` at the
+    end). Returns the head hash; on the first bad line, asks
+    :func:`~unledger.log.check_line` why and raises the same
+    :class:`IntegrityError` the plain loop would."""
     sha256 = hashlib.sha256
-    hexlify = binascii.hexlify
     prev = b"0" * 64
     number = 0
     for number, line in enumerate(lines, 1):
-        digest = line[-66:-2]
-        if (
-            line[9:73] != prev
-            or hexlify(sha256(line[:-75] + b"}").digest()) != digest
-            or not line.startswith(b'","seq":%d,' % number, 73)
-            or not line.startswith(b'{"prev":"')
-            or line[-75:-66] != b',"hash":"'
-            or not line.endswith(b'"}')
-            or len(line) < 9 + 64 + 75
-        ):
+        h = sha256(line[:-75])
+        h.update(b"}")
+        digest = h.hexdigest().encode()
+        if not line.startswith(b'{"prev":"%s","seq":%d,' % (prev, number)) or not line.endswith(b',"hash":"%s"}' % digest):
             break
         prev = digest
     else:

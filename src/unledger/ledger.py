@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, overload
@@ -21,7 +20,7 @@ from typing import Any, overload
 import attrs
 
 from ._gc import bulk
-from .dates import day_to_iso, first_day, format_timestamp, parse_date, parse_timestamp, to_day, today, utc_now
+from .dates import day_to_iso, first_day, now_timestamp, parse_date, parse_timestamp, to_day, today
 from .errors import (
     ConcurrencyError,
     DuplicateEventId,
@@ -31,7 +30,7 @@ from .errors import (
     UnknownEntity,
     UnledgerError,
 )
-from .events.base import Event
+from .events.base import Event, new_ids
 from .events.meta import Correction, Retraction
 from .fastdecode import decode_lines, verify_chain, with_fields
 from .log import GENESIS, FileLog, MemoryLog, Record, encode_line
@@ -193,6 +192,17 @@ class Ledger:
     def __len__(self) -> int:
         return self.seq
 
+    def close(self) -> None:
+        """Release the file descriptor kept open for appends. The ledger
+        stays usable: the next append opens the file again."""
+        self._log.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- reading the log --------------------------------------------------------
 
     def _catch_up(self, *, initial: bool = False) -> None:
@@ -335,7 +345,8 @@ class Ledger:
         if expected_seq is not None and expected_seq != self.seq:
             raise ConcurrencyError(expected_seq, self.seq)
 
-        fresh = [self._with_id(event) for event in fresh]
+        ids = iter(new_ids(sum(1 for event in fresh if event.id is None)))
+        fresh = [self._with_id(event, ids) for event in fresh]
         recorded = self._next_timestamp()
         inserts, removals, effective = self._plan(fresh)
         cause = ", ".join(e.label() for e in fresh)
@@ -362,17 +373,17 @@ class Ledger:
         it = iter(new_records)
         return [original if original is not None else next(it) for original in originals]
 
-    def _with_id(self, event: Event) -> Event:
+    def _with_id(self, event: Event, fresh_ids: Iterator[str] | None = None) -> Event:
         # The event was validated when built and ids are valid by
         # construction here: copy it without validating it again.
         if event.id is None:
-            event = with_fields(event, id=uuid.uuid4().hex)
+            event = with_fields(event, id=next(fresh_ids) if fresh_ids is not None else new_ids(1)[0])
         if isinstance(event, Correction) and event.replacement.id is None:
             event = with_fields(event, replacement=with_fields(event.replacement, id=event.target))
         return event
 
     def _next_timestamp(self) -> str:
-        now = format_timestamp(utc_now())
+        now = now_timestamp()
         last = self._records[-1].recorded if self._records else ""
         return now if now > last else last
 

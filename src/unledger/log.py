@@ -177,6 +177,9 @@ class MemoryLog:
     def quarantine_torn_tail(self) -> Path | None:
         return None
 
+    def close(self) -> None:
+        pass
+
     def write(self, data: bytes) -> None:
         self._lines.extend(data.splitlines())
         self._delivered = len(self._lines)
@@ -198,7 +201,12 @@ class FileLog:
         self.readonly = readonly
         self.lock_timeout = lock_timeout
         self._offset = 0
+        #: The descriptor of the write lock, set only while it is held.
         self._fd: int | None = None
+        #: The descriptor appends go through, kept open between appends
+        #: (see :meth:`_writer`), with the process and file it belongs to.
+        self._handle: int | None = None
+        self._handle_owner: tuple[int, int, int] = (0, 0, 0)
         if self.path.is_dir():
             raise StorageError(f"{self.path}: is a directory, not a log file")
         if not self.path.exists():
@@ -223,49 +231,103 @@ class FileLog:
         """Complete lines appended since the last call (a torn or in-progress
         last line is left for later)."""
         try:
-            with open(self.path, "rb") as f:
-                size = os.fstat(f.fileno()).st_size
-                if size < self._offset:
-                    raise IntegrityError(
-                        f"the log shrank from {self._offset} to {size} bytes: lines already read were removed",
-                        path=str(self.path),
-                    )
-                f.seek(self._offset)
-                data = f.read()
+            if self._fd is not None:  # under the lock: no need to open the file again
+                data = self._read_from(self._fd)
+            else:
+                with open(self.path, "rb") as f:
+                    data = self._read_from(f.fileno())
         except OSError as exc:
             raise StorageError(f"{self.path}: cannot read the log: {exc.strerror}") from None
+        if not data:
+            return []
         end = whole_batches(data)
         if end == 0:
             return []
         self._offset += end
         return data[: end - 1].split(b"\n")
 
+    def _read_from(self, fd: int) -> bytes:
+        size = os.fstat(fd).st_size
+        if size < self._offset:
+            raise IntegrityError(
+                f"the log shrank from {self._offset} to {size} bytes: lines already read were removed",
+                path=str(self.path),
+            )
+        if size == self._offset:
+            return b""
+        return _pread_all(fd, size - self._offset, self._offset)
+
+    def _writer(self) -> int:
+        """The descriptor appends lock and write through.
+
+        It stays open between appends: opening and closing the file costs
+        about as much as the rest of an append's own work. It is opened
+        again when the path now names another file (the log was replaced),
+        and in a forked child, which must not share the parent's open file
+        description: ``flock`` belongs to the description, so sharing it
+        would let parent and child hold the lock at once.
+        """
+        fd = self._handle
+        if fd is not None:
+            pid, dev, ino = self._handle_owner
+            try:
+                st = os.stat(self.path)
+                if pid == os.getpid() and st.st_dev == dev and st.st_ino == ino:
+                    return fd
+            except OSError:
+                pass
+            self._handle = None
+            with suppress(OSError):
+                os.close(fd)  # in a child: the parent's lock stays with the parent's descriptor
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
+            st = os.fstat(fd)
+        except OSError as exc:
+            raise StorageError(f"{self.path}: cannot open the log for writing: {exc.strerror}") from None
+        self._handle = fd
+        self._handle_owner = (os.getpid(), st.st_dev, st.st_ino)
+        return fd
+
+    def close(self) -> None:
+        """Close the descriptor kept open for appends (reopened when needed)."""
+        fd, self._handle = self._handle, None
+        if fd is not None and self._handle_owner[0] == os.getpid():
+            with suppress(OSError):
+                os.close(fd)
+
+    def __del__(self) -> None:
+        self.close()
+
     @contextmanager
     def locked(self) -> Iterator[None]:
         if self.readonly:
             raise StorageError(f"{self.path}: opened read-only")
+        fd = self._writer()
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LockTimeout(
+                        f"{self.path}: another process has held the write lock for over "
+                        f"{self.lock_timeout:g} s; try again later"
+                    ) from None
+                time.sleep(0.002)
+            except OSError as exc:
+                raise StorageError(f"{self.path}: cannot lock the log: {exc.strerror}") from None
+        self._fd = fd
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
-        except OSError as exc:
-            raise StorageError(f"{self.path}: cannot open the log for writing: {exc.strerror}") from None
-        try:
-            deadline = time.monotonic() + self.lock_timeout
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise LockTimeout(
-                            f"{self.path}: another process has held the write lock for over "
-                            f"{self.lock_timeout:g} s; try again later"
-                        ) from None
-                    time.sleep(0.002)
-            self._fd = fd
             yield
         finally:
             self._fd = None
-            os.close(fd)  # closing releases the flock
+            try:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            except OSError:  # the lock must not outlive the append: drop the descriptor
+                self._handle = None
+                with suppress(OSError):
+                    os.close(fd)
 
     def quarantine_torn_tail(self) -> Path | None:
         """Under the lock: move bytes after the last finished batch (a torn
@@ -276,7 +338,7 @@ class FileLog:
         size = os.fstat(fd).st_size
         if size <= self._offset:
             return None
-        tail = os.pread(fd, size - self._offset, self._offset)
+        tail = _pread_all(fd, size - self._offset, self._offset)
         if whole_batches(tail):  # finished batches we have not read: not torn
             return None
         stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -336,7 +398,27 @@ class FileLog:
         except OSError as exc:
             raise StorageError(f"{self.path}: cannot read the log: {exc.strerror}") from None
         end = whole_batches(data)
+        if end == len(data):  # the usual case: split without copying the file first
+            lines = data.split(b"\n")
+            lines.pop()
+            return lines
         return data[: end - 1].split(b"\n") if end else []
+
+
+def _pread_all(fd: int, length: int, offset: int) -> bytes:
+    """``length`` bytes at ``offset`` (``pread`` may return fewer at once)."""
+    data = os.pread(fd, length, offset)
+    if len(data) == length or not data:
+        return data
+    chunks = [data]
+    got = len(data)
+    while got < length:
+        chunk = os.pread(fd, length - got, offset + got)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import click
 from .. import arrow
 from ..codec import event_from_dict, parse_json_objects
 from ..errors import InvalidEvent, RuleViolation
+from ..events.base import new_ids
 from ..events.registry import kinds
 from ..log import FileLog, verify_lines
 from . import DATE, TIMESTAMP, Refused, cli, output_options, session, when_options
@@ -94,7 +94,7 @@ def append(file: str, expected_seq: int | None) -> None:
     lines: dict[str, str] = {}
     for index, event in enumerate(events):
         if event.id is None:
-            events[index] = event = attrs.evolve(event, id=uuid.uuid4().hex)
+            events[index] = event = attrs.evolve(event, id=new_ids(1)[0])
             lines[event.id or ""] = positions[index]
         else:
             lines[event.id] = f"{positions[index]} (id {event.id})"

@@ -8,6 +8,7 @@ the reducers never re-check types. Every validator raises
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Final
@@ -19,6 +20,7 @@ from ..dates import PartialDate, parse_date
 from ..errors import InvalidEvent
 
 __all__ = [
+    "new_ids",
     "Event",
     "date_field",
     "optional_date_field",
@@ -199,6 +201,22 @@ def frozen_map(value: Any) -> Any:
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def new_ids(count: int) -> list[str]:
+    """``count`` fresh event ids: random (version 4) UUIDs in hex, as
+    ``uuid.uuid4().hex`` gives, from one ``os.urandom`` call: building
+    ``uuid.UUID`` objects costs more than a whole append's encoding."""
+    raw = os.urandom(16 * count).hex()
+    out = []
+    for start in range(0, 32 * count, 32):
+        h = raw[start : start + 32]
+        out.append(f"{h[:12]}4{h[13:16]}{_VARIANT[h[16]]}{h[17:]}")
+    return out
+
+
+# The RFC 4122 variant: the 17th hex digit's top two bits are 10.
+_VARIANT: Final = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
 
 
 def _check_id(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
