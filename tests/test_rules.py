@@ -337,3 +337,46 @@ def test_uncertain_facts_are_given_the_benefit_of_the_doubt(log_path: Path) -> N
     ledger.append(Admission(org="ILO", member="AZE", date="1992", id="aze-ilo"))
     with pytest.raises(RuleViolation):
         ledger.append(Admission(org="UN", member="AZE", date="1993-01-01", id="again"))
+
+
+# -- checking a whole log written by another program ------------------------------
+
+
+def _write_unchecked(path: Path, events: list) -> None:
+    """A log with a valid hash chain whose events were never checked."""
+    from unledger.log import GENESIS, encode_line
+
+    prev, lines = GENESIS, []
+    for seq, event in enumerate(events, 1):
+        line, prev = encode_line(seq, prev, "2026-11-24T00:00:00.000000Z", event)
+        lines.append(line)
+    path.write_bytes(b"".join(lines))
+
+
+def test_check_passes_a_valid_log_and_names_the_first_event_that_breaks(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from unledger.cli import cli
+
+    good = [
+        Establishment(entity="UN", name="United Nations", date="1945-10-24", id="un"),
+        Admission(org="UN", member="ARM", date="1992-03-02", id="arm"),
+        Admission(org="UN", member="AZE", date="1992-03-02", id="aze"),
+    ]
+    path = tmp_path / "good.jsonl"
+    _write_unchecked(path, good)
+    assert Ledger.open(path).check() == 3
+    assert CliRunner().invoke(cli, ["--log", str(path), "verify", "--rules"]).exit_code == 0
+
+    # Written out of date order: the second admission of ARM folds first, so
+    # the one dated 1992-03-02 is the one that breaks.
+    bad = [*good, Admission(org="UN", member="ARM", date="1991", id="arm-again")]
+    path = tmp_path / "bad.jsonl"
+    _write_unchecked(path, bad)
+    ledger = Ledger.open(path)  # opening checks the chain, not the rules
+    with pytest.raises(RuleViolation) as info:
+        ledger.check()
+    assert info.value.event is not None and "arm" in info.value.event and "arm-again" not in info.value.event
+    result = CliRunner().invoke(cli, ["--log", str(path), "verify", "--rules"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "arm" in result.output and len(result.output.strip().splitlines()) == 1

@@ -271,6 +271,22 @@ class Ledger:
         head = verify_chain(lines, path=str(self.path) if self.path else None)
         return head
 
+    def check(self) -> int:
+        """Check every event of the record against the rules again, in fold
+        order, as if the whole record were appended at once; return how many
+        events were checked.
+
+        Appends are checked as they are made, so a log written by unledger
+        passes. Use this on a log written by another program (or by a bulk
+        writer that skipped :meth:`append`), or after changing the rules.
+        Raises :class:`~unledger.errors.RuleViolation` naming the first
+        event, in fold order, that breaks a rule.
+        """
+        timeline = self._timeline
+        entries = list(zip(timeline.keys, timeline.events, strict=True))
+        Timeline().propose(entries, set(), cause="the check of the whole record")
+        return len(entries)
+
     def repair(self) -> Path | None:
         """Move a torn tail (a partial last line left by a crashed writer) into
         a quarantine file beside the log. Never deletes data. Returns the

@@ -14,7 +14,8 @@ from ..codec import event_from_dict, parse_json_objects
 from ..errors import InvalidEvent, RuleViolation
 from ..events.base import new_ids
 from ..events.registry import kinds
-from ..log import FileLog, verify_lines
+from ..fastdecode import verify_chain
+from ..log import FileLog
 from . import DATE, TIMESTAMP, Refused, cli, output_options, session, when_options
 from ._output import count_of, csv_text, emit, jsonl_text, summary
 
@@ -131,21 +132,26 @@ def _refusal(exc: RuleViolation | InvalidEvent, lines: dict[str, str], name: str
 
 @cli.command()
 @click.option("--expect", metavar="HASH", default=None, help="Also refuse unless the head is this hash (a published version).")
+@click.option("--rules", is_flag=True, help="Also check every event against the rules again, in date order.")
 @output_options
-def verify(expect: str | None) -> None:
+def verify(expect: str | None, rules: bool) -> None:
     """Check the hash chain of the whole log and print its head hash.
 
     Exit code 1, naming the first bad line, if a line was edited, inserted,
-    deleted or moved.
+    deleted or moved; with --rules, also naming the first event that breaks
+    a rule (for a log written by another program).
     """
+    from ..ledger import Ledger
     from ..records import bundled_path
 
     path = session().log or bundled_path()
     log = FileLog(path, readonly=True)
     lines = log.all_lines()
-    head = verify_lines(lines, path=str(path))
+    head = verify_chain(lines, path=str(path))
     if expect is not None and expect.strip().lower() != head:
         raise Refused(f"{path}: the head is {head}, not {expect}: this is not the published version of the log")
+    if rules:
+        Ledger.open(path, readonly=True).check()
     tail = path.stat().st_size - sum(len(line) + 1 for line in lines)
     if tail > 0:
         click.echo(f"unledger: note: {path} ends with {tail} bytes of an unfinished line; `unledger --log {path} repair` moves them aside", err=True)
