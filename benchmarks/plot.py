@@ -25,6 +25,7 @@ OPEN_SERIES = [
 ]
 QUERY_SERIES = [
     ("unledger: as-of query (median of random)", "unledger as-of query", "o-"),
+    ("unledger: as-of world only (index + replay, no answer)", "unledger, index + replay only", "v-"),
     ("duckdb: warm query on a loaded table", "DuckDB warm query", "d:"),
     ("unledger: query right after the backfill", "unledger, right after a backfill", "^-"),
 ]

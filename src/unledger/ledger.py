@@ -32,7 +32,7 @@ from .errors import (
 )
 from .events.base import Event, new_ids
 from .events.meta import Correction, Retraction
-from .fastdecode import decode_lines, verify_chain, with_fields
+from .fastdecode import decode_lines, verify_bytes, with_fields
 from .log import GENESIS, FileLog, MemoryLog, Record, encode_line
 from .state import State, World
 from .timeline import Timeline
@@ -261,14 +261,17 @@ class Ledger:
         except KeyError:
             raise InvalidEvent(f"no event with id {event_id!r} in the log", field="id") from None
 
-    def verify(self) -> str:
+    def verify(self, *, workers: int | None = None) -> str:
         """Recompute the hash chain of the whole log; return the head hash.
 
         Raises :class:`~unledger.errors.IntegrityError` naming the first line
-        that was edited, inserted, deleted or moved.
+        that was edited, inserted, deleted or moved. A large log is checked
+        by up to ``workers`` processes on Linux (default: one per CPU this
+        process may use, at most 4, and only when it runs no other thread);
+        ``workers=1`` checks it in this process alone. See
+        :func:`unledger.fastdecode.verify_bytes`.
         """
-        lines = self._log.all_lines()
-        head = verify_chain(lines, path=str(self.path) if self.path else None)
+        head, _ = verify_bytes(self._log.all_bytes(), path=str(self.path) if self.path else None, workers=workers)
         return head
 
     def check(self) -> int:

@@ -187,6 +187,9 @@ class MemoryLog:
     def all_lines(self) -> list[bytes]:
         return list(self._lines)
 
+    def all_bytes(self) -> bytes:
+        return b"".join(line + b"\n" for line in self._lines)
+
 
 class FileLog:
     """The log file on disk.
@@ -392,17 +395,20 @@ class FileLog:
             raise RuntimeError("FileLog: write without holding the lock")
         return self._fd
 
-    def all_lines(self) -> list[bytes]:
+    def all_bytes(self) -> bytes:
+        """The log's bytes up to the end of its last finished batch."""
         try:
             data = self.path.read_bytes()
         except OSError as exc:
             raise StorageError(f"{self.path}: cannot read the log: {exc.strerror}") from None
         end = whole_batches(data)
-        if end == len(data):  # the usual case: split without copying the file first
-            lines = data.split(b"\n")
-            lines.pop()
-            return lines
-        return data[: end - 1].split(b"\n") if end else []
+        return data if end == len(data) else data[:end]  # no copy in the usual case
+
+    def all_lines(self) -> list[bytes]:
+        data = self.all_bytes()
+        lines = data.split(b"\n")
+        lines.pop()  # the empty string after the last newline
+        return lines
 
 
 def _pread_all(fd: int, length: int, offset: int) -> bytes:

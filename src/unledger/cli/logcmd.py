@@ -14,7 +14,7 @@ from ..codec import event_from_dict, parse_json_objects
 from ..errors import InvalidEvent, RuleViolation
 from ..events.base import new_ids
 from ..events.registry import kinds
-from ..fastdecode import verify_chain
+from ..fastdecode import verify_bytes
 from ..log import FileLog
 from . import DATE, TIMESTAMP, Refused, cli, output_options, session, when_options
 from ._output import count_of, csv_text, emit, jsonl_text, summary
@@ -146,19 +146,19 @@ def verify(expect: str | None, rules: bool) -> None:
 
     path = session().log or bundled_path()
     log = FileLog(path, readonly=True)
-    lines = log.all_lines()
-    head = verify_chain(lines, path=str(path))
+    data = log.all_bytes()
+    head, count = verify_bytes(data, path=str(path))
     if expect is not None and expect.strip().lower() != head:
         raise Refused(f"{path}: the head is {head}, not {expect}: this is not the published version of the log")
     if rules:
         Ledger.open(path, readonly=True).check()
-    tail = path.stat().st_size - sum(len(line) + 1 for line in lines)
+    tail = path.stat().st_size - len(data)
     if tail > 0:
         click.echo(f"unledger: note: {path} ends with {tail} bytes of an unfinished line; `unledger --log {path} repair` moves them aside", err=True)
     if session().fmt == "table":
         click.echo(head)
         return
-    emit(session().fmt, [{"id": head, "head": head, "events": len(lines), "log": str(path)}], [], fields=["id", "head", "events", "log"])
+    emit(session().fmt, [{"id": head, "head": head, "events": count, "log": str(path)}], [], fields=["id", "head", "events", "log"])
 
 
 @cli.command()
