@@ -270,17 +270,21 @@ def utc_now() -> _dt.datetime:
     return _dt.datetime.now(_dt.UTC)
 
 
-_last_second: list[object] = [None, ""]
+#: The last second :func:`now_timestamp` formatted, and its text (one tuple,
+#: read and replaced whole, so that threads never mix two seconds).
+_second: tuple[int, str] = (-1, "")
 
 
 def now_timestamp() -> str:
     """:func:`format_timestamp` of :func:`utc_now`, in a fifth of the time:
     every append asks for it, and only the microseconds change often."""
+    global _second
     seconds, nanos = divmod(_time.time_ns(), 1_000_000_000)
-    if _last_second[0] != seconds:
+    cached = _second
+    if cached[0] != seconds:
         moment = _dt.datetime.fromtimestamp(seconds, _dt.UTC)
-        _last_second[:] = [seconds, f"{moment.year:04d}" + moment.strftime("-%m-%dT%H:%M:%S")]
-    return f"{_last_second[1]}.{nanos // 1000:06d}Z"
+        cached = _second = (seconds, f"{moment.year:04d}" + moment.strftime("-%m-%dT%H:%M:%S"))
+    return f"{cached[1]}.{nanos // 1000:06d}Z"
 
 
 def format_timestamp(moment: _dt.datetime) -> str:
