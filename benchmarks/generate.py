@@ -47,8 +47,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import attrs
-
 from unledger import (
     Admission,
     Adoption,
@@ -77,7 +75,7 @@ from unledger import (
 )
 from unledger.dates import now_timestamp
 from unledger.events.base import Event
-from unledger.log import GENESIS, encode_line
+from unledger.log import GENESIS, encode_batch
 
 __all__ = ["Plan", "plan", "write_ledger", "DEFAULT_SEED", "N_STATES", "N_ORGS", "N_BODIES"]
 
@@ -510,6 +508,7 @@ def plan(n: int, seed: int = DEFAULT_SEED) -> Plan:
         better = Adoption(
             body=event.body, symbol=event.symbol, title=event.title + " (corrected)", date=event.date,
             tally=event.tally, without_vote=event.without_vote, concerns=event.concerns, subjects=event.subjects,
+            id=event.id,  # a correction's replacement keeps its target's id
         )
         fixes.append(Correction(target=event.id, replacement=better, reason="title misspelt", date="2025-12-31", id=new_id()))
     if fixes:
@@ -530,17 +529,13 @@ def _write_chained(target: Path, p: Plan) -> int:
         for batch in p.batches:
             recorded = max(now_timestamp(), last)
             last = recorded
-            lines = []
-            for offset, event in enumerate(batch):
-                if isinstance(event, Correction) and event.replacement.id is None:
-                    # As Ledger.append records it: the replacement takes the target's id.
-                    event = attrs.evolve(event, replacement=attrs.evolve(event.replacement, id=event.target))
+            for event in batch:
                 assert event.id is not None and event.id not in ids, f"duplicate id {event.id}"
                 ids.add(event.id)
-                seq += 1
-                line, prev = encode_line(seq, prev, recorded, event, more=len(batch) - offset - 1)
-                lines.append(line)
-            f.write(b"".join(lines))
+            encoded = encode_batch(seq + 1, prev, recorded, batch)
+            seq += len(batch)
+            prev = encoded[-1][1]
+            f.write(b"".join(line for line, _ in encoded))
         f.flush()
         os.fsync(f.fileno())
     return seq

@@ -198,6 +198,12 @@ def hash_floor(path: Path) -> float:
     return time.perf_counter() - t0
 
 
+def run_probe(code: str) -> dict[str, float]:
+    """Run ``code`` in a fresh interpreter; its last line of output is JSON."""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
 def rss_probe(path: Path, cache: bool) -> dict[str, float]:
     """Open ``path`` in a fresh process; RSS after open + first answer, and peak."""
     code = f"""
@@ -210,8 +216,7 @@ rss = psutil.Process().memory_info().rss
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 print(json.dumps({{"base": base, "rss": rss, "peak": peak, "events": len(ledger)}}))
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_probe(code)
 
 
 def verify_probe(path: Path) -> dict[str, float]:
@@ -234,8 +239,7 @@ for _round in range(2):  # the first round warms the allocator (its first pass o
     t1, _ = timed(lambda: ledger.verify(workers=1))
 print(json.dumps({{"floor": floor, "verify": t, "verify_1": t1}}))
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_probe(code)
 
 
 _SUBJECT: Any = None

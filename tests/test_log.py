@@ -22,7 +22,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import History, histories
 
-from unledger import Admission, ConcurrencyError, DuplicateEventId, Establishment, IntegrityError, Ledger, LockTimeout
+from unledger import (
+    Admission,
+    ConcurrencyError,
+    DuplicateEventId,
+    Establishment,
+    IntegrityError,
+    InvalidEvent,
+    Ledger,
+    LockTimeout,
+    StorageError,
+)
 from unledger.dates import format_timestamp, now_timestamp, parse_timestamp, utc_now
 from unledger.events.base import new_ids
 from unledger.log import GENESIS, check_line
@@ -237,3 +247,35 @@ def test_now_timestamp_is_the_formatted_clock() -> None:
     after = format_timestamp(utc_now())
     assert before <= now <= after and len(now) == len(before)
     assert parse_timestamp(now) == now
+
+
+@pytest.mark.parametrize("workers", [0, -1, "2", 1.5, True])
+def test_verify_refuses_a_workers_value_that_is_not_a_whole_number(log_path: Path, workers: Any) -> None:
+    ledger = _small_log(log_path)
+    with pytest.raises(InvalidEvent) as info:
+        ledger.verify(workers=workers)
+    assert info.value.field == "workers"
+    assert ledger.verify(workers=1) == ledger.verify() == ledger.head
+
+
+def test_a_lock_the_system_refuses_is_a_storage_error_and_writes_nothing(log_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import fcntl
+
+    ledger = _small_log(log_path)
+    before = log_path.read_bytes()
+    real = fcntl.flock
+
+    def refuse(fd: int, op: int) -> None:
+        if op & fcntl.LOCK_EX:
+            raise OSError(errno.ENOLCK, "No locks available")
+        real(fd, op)
+
+    monkeypatch.setattr(fcntl, "flock", refuse)
+    with pytest.raises(StorageError) as info:
+        ledger.append(Admission(org="UN", member="ARM", date="1992-03-02", id="arm"))
+    assert "cannot lock" in str(info.value) and str(log_path) in str(info.value)
+    assert log_path.read_bytes() == before
+    monkeypatch.setattr(fcntl, "flock", real)
+    ledger.append(Admission(org="UN", member="ARM", date="1992-03-02", id="arm"))
+    assert Ledger.open(log_path).verify() == ledger.head

@@ -39,7 +39,9 @@ from .dates import PartialDate, parse_date
 from .errors import IntegrityError, InvalidEvent
 from .events.base import Event, _check_code, _check_optional_code
 from .events.registry import _KINDS, kind_class
-from .log import Record, check_line, decode_line
+from .log import GENESIS, Record, check_line, decode_line
+
+GENESIS_BYTES: Final = GENESIS.encode("ascii")
 
 __all__ = ["trusted_event_from_dict", "decode_lines", "verify_chain", "verify_bytes", "with_fields"]
 
@@ -293,7 +295,6 @@ def verify_chain(lines: list[bytes], *, path: str | None = None) -> str:
     return prev.decode("ascii")
 
 
-GENESIS_BYTES: Final = b"0" * 64
 #: Below this size one process verifies: a fork costs more than it saves.
 PARALLEL_MIN_BYTES: Final = 16 * 2**20
 

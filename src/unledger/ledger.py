@@ -33,7 +33,7 @@ from .errors import (
 from .events.base import Event, new_ids
 from .events.meta import Correction, Retraction
 from .fastdecode import decode_lines, verify_bytes, with_fields
-from .log import GENESIS, FileLog, MemoryLog, Record, encode_line
+from .log import GENESIS, FileLog, MemoryLog, Record, encode_batch
 from .state import State, World
 from .timeline import Timeline
 
@@ -271,6 +271,8 @@ class Ledger:
         ``workers=1`` checks it in this process alone. See
         :func:`unledger.fastdecode.verify_bytes`.
         """
+        if workers is not None and (workers.__class__ is not int or workers < 1):
+            raise InvalidEvent(f"workers must be a whole number >= 1, got {workers!r}", field="workers")
         head, _ = verify_bytes(self._log.all_bytes(), path=str(self.path) if self.path else None, workers=workers)
         return head
 
@@ -371,16 +373,14 @@ class Ledger:
         cause = ", ".join(e.label() for e in fresh)
         proposal = self._timeline.propose(inserts, removals, cause=cause)
 
-        lines = []
+        first_seq = self.seq + 1
+        encoded = encode_batch(first_seq, self.head, recorded, fresh)
         new_records = []
         prev = self.head
-        for offset, event in enumerate(fresh):
-            seq = self.seq + offset + 1
-            line, digest = encode_line(seq, prev, recorded, event, more=len(fresh) - offset - 1)
-            lines.append(line)
-            new_records.append(Record(seq, recorded, event, digest, prev))
+        for offset, (event, (_, digest)) in enumerate(zip(fresh, encoded, strict=True)):
+            new_records.append(Record(first_seq + offset, recorded, event, digest, prev))
             prev = digest
-        self._log.write(b"".join(lines))
+        self._log.write(b"".join(line for line, _ in encoded))
 
         # On disk: now make memory agree.
         self._timeline.commit(proposal)
@@ -396,7 +396,8 @@ class Ledger:
         # The event was validated when built and ids are valid by
         # construction here: copy it without validating it again.
         if event.id is None:
-            event = with_fields(event, id=next(fresh_ids) if fresh_ids is not None else new_ids(1)[0])
+            assert fresh_ids is not None, "events without an id are given one only when appended"
+            event = with_fields(event, id=next(fresh_ids))
         if isinstance(event, Correction) and event.replacement.id is None:
             event = with_fields(event, replacement=with_fields(event.replacement, id=event.target))
         return event

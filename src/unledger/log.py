@@ -34,7 +34,7 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Final
@@ -50,6 +50,7 @@ __all__ = [
     "GENESIS",
     "Record",
     "encode_line",
+    "encode_batch",
     "decode_line",
     "check_line",
     "verify_lines",
@@ -92,6 +93,18 @@ def encode_line(seq: int, prev: str, recorded: str, event: Event, more: int = 0)
     body = orjson.dumps({**head, "recorded": recorded, **event_to_dict(event)})
     digest = hashlib.sha256(body).hexdigest()
     return body[:-1] + b',"hash":"' + digest.encode() + b'"}\n', digest
+
+
+def encode_batch(first_seq: int, prev: str, recorded: str, events: Sequence[Event]) -> list[tuple[bytes, str]]:
+    """The lines recording ``events`` as one batch after the line whose hash
+    is ``prev``, from seq ``first_seq``, each with its hash: every line but
+    the last carries ``more`` (see the module docstring)."""
+    out = []
+    last = len(events) - 1
+    for offset, event in enumerate(events):
+        line, prev = encode_line(first_seq + offset, prev, recorded, event, more=last - offset)
+        out.append((line, prev))
+    return out
 
 
 def check_line(line: bytes, prev: str, seq: int) -> str | None:

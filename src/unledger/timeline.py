@@ -197,23 +197,11 @@ class Timeline:
         The same result as :meth:`_propose_refold` from the end, without
         its merging and bookkeeping, which cost more than one event's
         check and fold."""
-        world = self.world_before(len(self.keys))
-        checkpoints: list[tuple[Key, World]] = []
-        k = CHECKPOINT_EVERY
-        checks, reducers = CHECKS, REDUCERS
-        with bulk(len(inserts)) if len(inserts) >= BULK_EVENTS else _NO_PAUSE:
-            for offset, (key, event) in enumerate(inserts, 1):
-                check = checks.get(event.kind)
-                if check is not None:
-                    check(world, event)
-                world = reducers[event.kind](world, event)
-                if offset % k == 0:
-                    checkpoints.append((key, world))
-        check_seat_limits(world, [e for _, e in inserts])
-        return Proposal(
-            [key for key, _ in inserts], [e for _, e in inserts], len(self.keys), checkpoints, world, change_key,
-            None, inserts, [],
-        )
+        keys = [key for key, _ in inserts]
+        events = [e for _, e in inserts]
+        world, checkpoints = _check_and_fold(self.world_before(len(self.keys)), keys, events, None, "")
+        check_seat_limits(world, events)
+        return Proposal(keys, events, len(self.keys), checkpoints, world, change_key, None, inserts, [])
 
     def _propose_refold(
         self, inserts: list[tuple[Key, Event]], removal_indexes: list[int], first: int, change_key: Key, cause: str
@@ -227,23 +215,7 @@ class Timeline:
         tail_events = [e for _, e in merged]
         inserted = {id(e) for _, e in inserts}
 
-        world = self.world_before(first)
-        checkpoints: list[tuple[Key, World]] = []
-        k = CHECKPOINT_EVERY
-        checks, reducers = CHECKS, REDUCERS
-        with bulk(len(tail_events)):
-            for offset, event in enumerate(tail_events):
-                check = checks.get(event.kind)
-                if check is not None:
-                    try:
-                        check(world, event)
-                    except RuleViolation as exc:
-                        if id(event) in inserted:
-                            raise
-                        raise RuleViolation(exc.reason, event=exc.event, field=exc.field, rule=exc.rule, cause=cause) from None
-                world = reducers[event.kind](world, event)
-                if (offset + 1) % k == 0:
-                    checkpoints.append((tail_keys[offset], world))
+        world, checkpoints = _check_and_fold(self.world_before(first), tail_keys, tail_events, inserted, cause)
         check_seat_limits(world, [e for _, e in inserts] + [events[i] for i in removal_indexes])
         return Proposal(
             tail_keys, tail_events, first, checkpoints, world, change_key, None,
@@ -476,6 +448,32 @@ class Timeline:
                 _index_remove(index, key, event)
             for key, event in proposal.inserted:
                 _index_add(index, key, event)
+
+
+def _check_and_fold(
+    world: World, keys: list[Key], events: list[Event], inserted: set[int] | None, cause: str
+) -> tuple[World, list[tuple[Key, World]]]:
+    """Check each event on the world before it and fold it; return the last
+    world and a checkpoint every K events. ``inserted`` holds the ``id()`` of
+    the events being added (``None``: all of them); a later event that a
+    change breaks is named with ``cause``, the change, in its error."""
+    checkpoints: list[tuple[Key, World]] = []
+    k = CHECKPOINT_EVERY
+    checks, reducers = CHECKS, REDUCERS
+    with bulk(len(events)) if len(events) >= BULK_EVENTS else _NO_PAUSE:
+        for offset, event in enumerate(events, 1):
+            check = checks.get(event.kind)
+            if check is not None:
+                try:
+                    check(world, event)
+                except RuleViolation as exc:
+                    if inserted is None or id(event) in inserted:
+                        raise
+                    raise RuleViolation(exc.reason, event=exc.event, field=exc.field, rule=exc.rule, cause=cause) from None
+            world = reducers[event.kind](world, event)
+            if offset % k == 0:
+                checkpoints.append((keys[offset - 1], world))
+    return world, checkpoints
 
 
 _ALWAYS: Final = "\x00always"
