@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,27 @@ SOURCES = ROOT / "events" / "sources"
 @pytest.fixture(scope="module")
 def ledger() -> Ledger:
     return Ledger.bundled()
+
+
+@pytest.fixture(scope="session")
+def sources(tmp_path_factory: pytest.TempPathFactory) -> Ledger:
+    """A ledger built from events/sources/ by the build script itself.
+
+    The research files are what is edited; the released log only grows by
+    appended corrections, so the facts below are checked on what the sources
+    now say, built exactly as the script builds a release.
+    """
+    spec = importlib.util.spec_from_file_location("build_records", ROOT / "scripts" / "build_records.py")
+    assert spec and spec.loader
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    out = tmp_path_factory.mktemp("records") / "records.jsonl"
+    assert build.main(["--out", str(out)]) == 0
+    return Ledger.open(out, readonly=True)
+
+
+def _day_before(day: str) -> str:
+    return (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -207,3 +229,49 @@ def test_current_names_match_the_un_list(ledger: Ledger) -> None:
     state = ledger.state("2026-06-30")
     stale = {code: (name, state.name(code)) for code, name in reference.items() if state.name(code) != name}
     assert set(stale) == list_formatting_only, stale
+
+
+@pytest.mark.parametrize(
+    ("body", "symbol", "day"),
+    [
+        ("UNSC", "S/RES/822 (1993)", "1993-04-30"),
+        ("UNSC", "S/RES/853 (1993)", "1993-07-29"),
+        ("UNSC", "S/RES/874 (1993)", "1993-10-14"),
+        ("UNSC", "S/RES/884 (1993)", "1993-11-12"),
+        ("UNGA", "A/RES/48/114", "1993-12-20"),
+    ],
+)
+def test_seed_resolutions_are_dated_to_their_day_of_adoption(sources: Ledger, body: str, symbol: str, day: str) -> None:
+    def symbols(on: str) -> list[str]:
+        return [r.symbol for r in sources.state(on).resolutions(body, concerning="AZE")]
+
+    assert symbol not in symbols(_day_before(day))
+    assert symbol in symbols(day)
+    [resolution] = [r for r in sources.state(day).resolutions(body) if r.symbol == symbol]
+    assert str(resolution.date) == day
+
+
+def test_seed_events_whose_notes_give_the_day_are_dated_to_it(sources: Ledger) -> None:
+    def member_since(day: str, org: str, code: str) -> list[str]:
+        return [str(m.since) for m in sources.state(day).members(org) if m.member == code]
+
+    # Council of Europe: Azerbaijan joined on 25 January 2001.
+    assert member_since("2001-01-24", "COE", "AZE") == []
+    assert member_since("2001-01-25", "COE", "AZE") == ["2001-01-25"]
+    # ILO Governing Body: elected by the electoral colleges on 12 June 2017.
+    [term] = sources.state("2026").terms("ILO-GB", "AZE")
+    assert str(term.elected) == "2017-06-12"
+
+    # Ratifications deposited on their day (ECHR 15 April 2002, Revised European Social Charter 2 September 2004).
+    def consented(day: str, instrument: str) -> list[str]:
+        return [str(p.consented) for p in sources.state(day).signatories(instrument) if p.party == "AZE" and p.consented]
+
+    assert consented("2002-04-14", "ECHR") == [] and consented("2002-04-15", "ECHR") == ["2002-04-15"]
+    assert consented("2004-09-01", "ESC-REV") == [] and consented("2004-09-02", "ESC-REV") == ["2004-09-02"]
+    # The UN-NATO declaration, signed by both Secretaries-General on 23 September 2008.
+    assert "UN-NATO-JD-2008" not in sources.state("2008-09-22").instruments()
+    assert sorted(p.party for p in sources.state("2008-09-23").signatories("UN-NATO-JD-2008")) == ["NATO", "UN"]
+    # The Arms Trade Treaty in force from 24 December 2014, certainly.
+    assert sources.state("2014-12-23").instrument("ATT").status != "in force"
+    att = sources.state("2014-12-24").instrument("ATT")
+    assert (att.status, att.certain, str(att.in_force_from)) == ("in force", True, "2014-12-24")
