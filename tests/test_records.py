@@ -275,3 +275,17 @@ def test_seed_events_whose_notes_give_the_day_are_dated_to_it(sources: Ledger) -
     assert sources.state("2014-12-23").instrument("ATT").status != "in force"
     att = sources.state("2014-12-24").instrument("ATT")
     assert (att.status, att.certain, str(att.in_force_from)) == ("in force", True, "2014-12-24")
+
+
+def test_indonesia_is_a_member_until_its_withdrawal_takes_effect(sources: Ledger) -> None:
+    """The letter of 20 January 1965 announced a withdrawal effective 1 March 1965."""
+
+    def indonesia(day: str) -> list[bool]:
+        return [m.certain for m in sources.state(day).members("UN") if m.member == "IDN"]
+
+    assert indonesia("1965-01-20") == [True]
+    assert indonesia("1965-02-28") == [True]
+    assert indonesia("1965-03-01") == []
+    assert sources.state("1965-02-28").count("UN") == sources.state("1965-03-01").count("UN") + 1
+    [withdrawal] = [e for e in sources.timeline("IDN") if e.kind == "withdrawal"]
+    assert "20 January 1965" in (withdrawal.note or "")
