@@ -289,3 +289,25 @@ def test_indonesia_is_a_member_until_its_withdrawal_takes_effect(sources: Ledger
     assert sources.state("1965-02-28").count("UN") == sources.state("1965-03-01").count("UN") + 1
     [withdrawal] = [e for e in sources.timeline("IDN") if e.kind == "withdrawal"]
     assert "20 January 1965" in (withdrawal.note or "")
+
+
+@pytest.mark.parametrize(
+    ("code", "day", "before", "after"),
+    [
+        ("BEN", "1975-11-30", "Dahomey", "Benin"),
+        ("MMR", "1989-06-18", "Burma", "Myanmar"),
+        ("YMD", "1970-11-30", "Southern Yemen", "People's Democratic Republic of Yemen"),
+        ("SWZ", "2018-04-19", "Swaziland", "Eswatini"),
+        ("BFA", "1984-08-04", "Upper Volta", "Burkina Faso"),
+        ("COD", "1971-10-27", "Democratic Republic of the Congo", "Zaire"),
+    ],
+)
+def test_renamings_take_effect_on_their_day(sources: Ledger, code: str, day: str, before: str, after: str) -> None:
+    assert sources.state(_day_before(day)).name(code) == before
+    assert sources.state(day).name(code) == after
+
+
+def test_dahomey_was_elected_to_the_council_under_its_own_name(sources: Ledger) -> None:
+    [term] = [s for s in sources.state("1975-12-01").terms("UNSC", "BEN") if str(s.term_start) == "1976-01-01"]
+    assert sources.state(str(term.elected)).name("BEN") == "Dahomey"
+    assert sources.state(str(term.term_start)).name("BEN") == "Benin"
