@@ -217,16 +217,17 @@ def test_seed_facts_through_the_query_api(ledger: Ledger) -> None:
     assert coe and parse_date(str(coe[0].since)).earliest.year == 2001
 
 
-def test_current_names_match_the_un_list(ledger: Ledger) -> None:
+def test_current_names_match_the_un_list(sources: Ledger) -> None:
     """Today's name of every member is the UN's current short name.
 
-    Four differ only in how the UN's list formats a name that never changed
-    (no dated source says when the list adopted that form), so the records
-    keep the name the state was admitted under.
+    One differs only in how the UN's list now formats a name that never
+    changed and that earlier UN rosters wrote otherwise ("Netherlands"); no
+    dated source says when the list adopted the form, so the records keep the
+    name the UN used for it from 1945.
     """
-    list_formatting_only = {"FSM", "NLD", "KNA", "SVK"}
+    list_formatting_only = {"NLD"}
     reference = {r["code"]: r["name"] for r in _rows(DATA / "un_member_states.csv")}
-    state = ledger.state("2026-06-30")
+    state = sources.state("2026-06-30")
     stale = {code: (name, state.name(code)) for code, name in reference.items() if state.name(code) != name}
     assert set(stale) == list_formatting_only, stale
 
@@ -311,3 +312,11 @@ def test_dahomey_was_elected_to_the_council_under_its_own_name(sources: Ledger) 
     [term] = [s for s in sources.state("1975-12-01").terms("UNSC", "BEN") if str(s.term_start) == "1976-01-01"]
     assert sources.state(str(term.elected)).name("BEN") == "Dahomey"
     assert sources.state(str(term.term_start)).name("BEN") == "Benin"
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [("KNA", "Saint Kitts and Nevis"), ("SVK", "Slovakia"), ("FSM", "Micronesia (Federated States of)"), ("GMB", "Gambia")],
+)
+def test_names_as_the_un_writes_them(sources: Ledger, code: str, name: str) -> None:
+    assert sources.state("2026-06-30").name(code) == name
