@@ -320,3 +320,14 @@ def test_dahomey_was_elected_to_the_council_under_its_own_name(sources: Ledger) 
 )
 def test_names_as_the_un_writes_them(sources: Ledger, code: str, name: str) -> None:
     assert sources.state("2026-06-30").name(code) == name
+
+
+def test_one_dating_rule_for_the_1963_charter_amendment(sources: Ledger) -> None:
+    """Articles 23 and 61 as amended entered into force together on 31 August 1965;
+    the Council's and ECOSOC's enlargements take effect that day, and the new
+    Council seats are first filled on 1 January 1966."""
+    before, on = sources.state("1965-08-30"), sources.state("1965-08-31")
+    assert (before.elected_seats("UNSC"), on.elected_seats("UNSC")) == (6, 10)
+    assert (before.elected_seats("ECOSOC"), on.elected_seats("ECOSOC")) == (18, 27)
+    elected = lambda day: [s for s in sources.state(day).seated("UNSC") if s.kind == "elected"]  # noqa: E731
+    assert len(elected("1965-12-31")) == 6 and len(elected("1966-01-01")) == 10
