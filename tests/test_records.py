@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -331,3 +332,59 @@ def test_one_dating_rule_for_the_1963_charter_amendment(sources: Ledger) -> None
     assert (before.elected_seats("ECOSOC"), on.elected_seats("ECOSOC")) == (18, 27)
     elected = lambda day: [s for s in sources.state(day).seated("UNSC") if s.kind == "elected"]  # noqa: E731
     assert len(elected("1965-12-31")) == 6 and len(elected("1966-01-01")) == 10
+
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+#: What a source may name to be checkable: a UN (or other) document symbol, a
+#: seed document, a dated item, a page, volume, article or chapter of a named
+#: publication, a web page by its site, an encyclopedia article by its title,
+#: or a titled article of a named publication ("Brockhaus, 'Laos ...'").
+_CITABLE = {
+    "document symbol": re.compile(r"\b(?:A|S|E|ST|GA|SC|SG|ECOSOC|CRPD|RAP)/[A-Za-z0-9]"),
+    "seed document": re.compile(r"\b\d{3}_[0-9a-f]{16}\.txt\b"),
+    "dated item": re.compile(
+        rf"\b\d{{1,2}} (?:{_MONTHS})\.? \d{{4}}\b|\b(?:{_MONTHS})\.? \d{{1,2}},? \d{{4}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}\.\d{{1,2}}\.\d{{4}}\b"
+    ),
+    "page of a publication": re.compile(r"\b(?:vol\.|pp?\.|docs?\.|chapter|ch\.|art\.|article|appendix|no\.|§)\s?[0-9IVXLC]", re.I),
+    "web page": re.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:org|com|gov|int|net|info|news|edu|[a-z]{2})\b"),
+    "encyclopedia article": re.compile(r"\bWikipedia:? ['‘\"]?[A-Z0-9][^;]{8,}"),
+    "titled article": re.compile(r"\b[A-Z][\w.]*(?: [\w.]+)*,? ['‘\"][^'’\"]{4,}['’\"]"),
+}
+#: Events whose only citable item is an encyclopedia article when this ceiling
+#: was set; see test_events_resting_on_wikipedia_alone_do_not_grow.
+WIKIPEDIA_ONLY_CEILING = 127
+
+
+def _citable(source: str) -> list[str]:
+    return [what for what, pattern in _CITABLE.items() if pattern.search(source)]
+
+
+@pytest.mark.parametrize(
+    ("source", "cites"),
+    [
+        ("A/48/PV.85", True),
+        ("000_9f87bcb990670622.txt: 'During 1993'", True),
+        ("The Press, 2 October 1957", True),
+        ("FRUS 1950 vol. II", True),
+        ("Wikipedia: 1966 United Nations Security Council election", True),
+        ("Brockhaus, 'Laos - Die Demokratische Volksrepublik'", True),
+        ("public record", False),
+        ("Some Text Here", False),
+        ("see above", False),
+        ("", False),
+    ],
+)
+def test_what_counts_as_naming_a_source(source: str, cites: bool) -> None:
+    assert bool(_citable(source)) is cites
+
+
+def test_every_event_names_a_document_a_page_or_a_dated_item(sources: Ledger) -> None:
+    uncited = [r.id for r in sources.records if not _citable(r.event.source or "")]
+    assert uncited == []
+
+
+def test_events_resting_on_wikipedia_alone_do_not_grow(sources: Ledger) -> None:
+    """Events whose only citable item is an encyclopedia article. The count
+    may fall as UN documents replace them; it must not rise."""
+    wikipedia_only = [r.id for r in sources.records if _citable(r.event.source or "") == ["encyclopedia article"]]
+    assert len(wikipedia_only) <= WIKIPEDIA_ONLY_CEILING, sorted(wikipedia_only)
