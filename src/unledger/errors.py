@@ -100,6 +100,16 @@ class UnknownEntity(UnledgerError, LookupError):
         super().__init__(f"unknown {what} {name!r}")
 
 
+class CheckpointError(UnledgerError):
+    """A checkpoint, a signed note or a key is malformed, or its signature
+    does not check out under the key given."""
+
+
+class ProofError(UnledgerError):
+    """An inclusion or consistency proof does not check out, or cannot be
+    made (a leaf or size outside the tree)."""
+
+
 def _describe(reason: str, event: str | None, field: str | None) -> str:
     parts = []
     if event is not None:

@@ -10,12 +10,13 @@ write. Queries fold the timeline up to the day asked (§3).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 
@@ -34,8 +35,12 @@ from .events.base import Event, new_ids
 from .events.meta import Correction, Retraction
 from .fastdecode import decode_lines, verify_bytes, with_fields
 from .log import GENESIS, FileLog, MemoryLog, Record, encode_batch
+from .basis import Basis
 from .state import State, World
 from .timeline import Timeline
+
+if TYPE_CHECKING:
+    from .checkpoint import Checkpoint
 
 __all__ = ["Ledger", "Diff", "Change"]
 
@@ -261,7 +266,7 @@ class Ledger:
         except KeyError:
             raise InvalidEvent(f"no event with id {event_id!r} in the log", field="id") from None
 
-    def verify(self, *, workers: int | None = None) -> str:
+    def verify(self, *, workers: int | None = None, checkpoint: Checkpoint | None = None) -> str:
         """Recompute the hash chain of the whole log; return the head hash.
 
         Raises :class:`~unledger.errors.IntegrityError` naming the first line
@@ -270,10 +275,23 @@ class Ledger:
         process may use, at most 4, and only when it runs no other thread);
         ``workers=1`` checks it in this process alone. See
         :func:`unledger.fastdecode.verify_bytes`.
+
+        ``checkpoint`` (a :class:`~unledger.checkpoint.Checkpoint` whose
+        signature you checked, e.g. with
+        :func:`~unledger.checkpoint.open_checkpoint`) also requires the log
+        to extend it: its first ``checkpoint.size`` lines must have the
+        checkpoint's Merkle root. The ``IntegrityError`` says whether the log
+        was truncated or rewritten (see ``docs/checkpoints.md``).
         """
         if workers is not None and (workers.__class__ is not int or workers < 1):
             raise InvalidEvent(f"workers must be a whole number >= 1, got {workers!r}", field="workers")
-        head, _ = verify_bytes(self._log.all_bytes(), path=str(self.path) if self.path else None, workers=workers)
+        data = self._log.all_bytes()
+        path = str(self.path) if self.path else None
+        head, _ = verify_bytes(data, path=path, workers=workers)
+        if checkpoint is not None:
+            from .proofs import check_extends
+
+            check_extends(data.split(b"\n")[:-1], checkpoint, path=path)
         return head
 
     def check(self) -> int:
@@ -462,8 +480,21 @@ class Ledger:
         """
         day = to_day(as_of)
         if known_at is None and self._lazy is not None:
-            return State(self._lazy.world_at(day), day)  # reopened from a snapshot cache
-        return State(self._timeline_for(known_at).world_at(day), day)
+            state = State(self._lazy.world_at(day), day)  # reopened from a snapshot cache
+        else:
+            state = State(self._timeline_for(known_at).world_at(day), day)
+        state.basis = self._basis(known_at)
+        return state
+
+    def _basis(self, known_at: Any) -> Basis:
+        """The version of the log an answer ``known_at`` is computed from:
+        the lines recorded by then (a prefix: ``recorded`` never decreases)."""
+        from .proofs import basis_of
+
+        if known_at is None or not self._records:
+            return basis_of(self, self.seq, self.head)
+        size = bisect.bisect_right(self._records, parse_timestamp(known_at), key=_recorded)
+        return basis_of(self, size, self._records[size - 1].hash if size else GENESIS)
 
     def world(self, as_of: Any = None, known_at: Any = None) -> World:
         return self.state(as_of, known_at).world
@@ -608,6 +639,10 @@ class Ledger:
             tuple(in_force),
             tuple(adopted),
         )
+
+
+def _recorded(record: Record) -> str:
+    return record.recorded
 
 
 def _safe_seated(state: State, body: str) -> tuple[Any, ...]:

@@ -19,6 +19,7 @@ from typing import Any, Final
 import attrs
 import immutables
 
+from .basis import Basis
 from .dates import PartialDate, day_to_iso, first_day, to_day
 from .errors import UnknownEntity
 from .events.instruments import BINDING_ACTS, LEAVING_ACTS, EntryRule
@@ -378,11 +379,14 @@ class State:
     apart (an uncertain fact is never reported as certain).
     """
 
-    __slots__ = ("world", "day")
+    __slots__ = ("world", "day", "basis")
 
     def __init__(self, world: World, day: int) -> None:
         self.world = world
         self.day = day
+        #: Which version of the log this answer was computed from (set by
+        #: the ledger; not part of equality): see :mod:`unledger.basis`.
+        self.basis: Basis | None = None
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, State):
