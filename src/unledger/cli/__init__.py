@@ -240,4 +240,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 # The command modules add their commands to `cli` when imported.
-from . import query, logcmd, plotcmd  # noqa: E402,F401,I001
+from . import query, logcmd, plotcmd, proofcmd  # noqa: E402,F401,I001

@@ -133,23 +133,37 @@ def _refusal(exc: RuleViolation | InvalidEvent, lines: dict[str, str], name: str
 @cli.command()
 @click.option("--expect", metavar="HASH", default=None, help="Also refuse unless the head is this hash (a published version).")
 @click.option("--rules", is_flag=True, help="Also check every event against the rules again, in date order.")
+@click.option("--checkpoint", "checkpoint_path", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None, help="Also require the log to extend this signed checkpoint (needs --key).")
+@click.option("--key", "key_path", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None, help="The public key the checkpoint must be signed with.")
 @output_options
-def verify(expect: str | None, rules: bool) -> None:
+def verify(expect: str | None, rules: bool, checkpoint_path: Path | None, key_path: Path | None) -> None:
     """Check the hash chain of the whole log and print its head hash.
 
     Exit code 1, naming the first bad line, if a line was edited, inserted,
     deleted or moved; with --rules, also naming the first event that breaks
-    a rule (for a log written by another program).
+    a rule (for a log written by another program). With --checkpoint and
+    --key, also exit 1 unless the log extends that signed checkpoint; on
+    the bundled records, the checkpoint shipped with them is checked.
     """
     from ..ledger import Ledger
     from ..records import bundled_path
+    from .proofcmd import bundled_release, check_checkpoint, describe_checkpoint
 
+    if (checkpoint_path is None) != (key_path is None):
+        raise click.UsageError("--checkpoint and --key go together: a checkpoint is checked under the key that signed it")
     path = session().log or bundled_path()
     log = FileLog(path, readonly=True)
     data = log.all_bytes()
     head, count = verify_bytes(data, path=str(path))
     if expect is not None and expect.strip().lower() != head:
         raise Refused(f"{path}: the head is {head}, not {expect}: this is not the published version of the log")
+    shipped = bundled_release(path) if session().log is None and checkpoint_path is None else None
+    if shipped is not None:
+        checkpoint_path, key_path = shipped
+    extended = None
+    if checkpoint_path is not None and key_path is not None:
+        extended = describe_checkpoint(check_checkpoint(path, data, checkpoint_path, key_path), checkpoint_path)
+        click.echo(f"unledger: the log extends the checkpoint {checkpoint_path} ({extended['origin']} at size {extended['size']})", err=True)
     if rules:
         Ledger.open(path, readonly=True).check()
     tail = path.stat().st_size - len(data)
@@ -158,7 +172,10 @@ def verify(expect: str | None, rules: bool) -> None:
     if session().fmt == "table":
         click.echo(head)
         return
-    emit(session().fmt, [{"id": head, "head": head, "events": count, "log": str(path)}], [], fields=["id", "head", "events", "log"])
+    row = {"id": head, "head": head, "events": count, "log": str(path)}
+    if extended is not None:
+        row["checkpoint"] = extended
+    emit(session().fmt, [row], [], fields=list(row))
 
 
 @cli.command()
