@@ -29,6 +29,9 @@ __all__ = ["main", "cli", "Session", "Refused"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: Where :func:`state_for` leaves the answer's basis for ``--json`` output.
+BASIS_KEY = "unledger.basis"
+
 #: Seconds a load may take before the progress bar shows.
 PROGRESS_DELAY = 1.0
 
@@ -161,7 +164,10 @@ def when_options(f: F) -> F:
 
 
 def state_for(as_of: str | None, known_at: str | None) -> State:
-    return session().ledger().state(as_of, known_at)
+    state = session().ledger().state(as_of, known_at)
+    if state.basis is not None:  # --json rows say which version of the log they come from
+        click.get_current_context().meta[BASIS_KEY] = state.basis.as_dict()
+    return state
 
 
 def require(state: State, what: str, code: str, known: Iterable[str]) -> None:

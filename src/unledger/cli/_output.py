@@ -106,7 +106,7 @@ def emit(
     are what a table shows; JSON and CSV carry every field of the rows
     (``fields`` fixes the CSV header when there may be no rows)."""
     if fmt == "json":
-        sys.stdout.write(json_text(rows))
+        sys.stdout.write(json_text(_with_basis(rows)))
         return
     if fmt == "csv":
         sys.stdout.write(csv_text(rows, fields))
@@ -121,6 +121,18 @@ def emit(
         _print_table(console, rows, columns, day)
     # Rich pads the last column; trailing blanks only get in the way of diff and grep.
     sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
+
+
+def _with_basis(rows: Sequence[Row]) -> Sequence[Row]:
+    """``rows`` with the basis of the answer they come from, when the
+    command computed one (see :mod:`unledger.basis`)."""
+    import click
+
+    from . import BASIS_KEY
+
+    ctx = click.get_current_context(silent=True)
+    basis = ctx.meta.get(BASIS_KEY) if ctx is not None else None
+    return rows if basis is None else [{**row, "basis": basis} for row in rows]
 
 
 def _print_table(console: Console, rows: Sequence[Row], columns: Columns, day: int | None) -> None:
