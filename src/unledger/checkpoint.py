@@ -63,10 +63,15 @@ _INSTALL = "signing and checking checkpoint signatures needs the 'cryptography' 
 
 
 def _b64decode(text: str, what: str) -> bytes:
+    """Strict base64: one spelling per value (no stray padding bits), so a
+    changed character is never read as the same bytes."""
     try:
-        return base64.b64decode(text.encode("ascii"), validate=True)
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError, ValueError):
         raise CheckpointError(f"{what} is not valid base64") from None
+    if _b64(raw) != text:
+        raise CheckpointError(f"{what} is not valid base64 (not in its canonical form)")
+    return raw
 
 
 def _b64(data: bytes) -> str:
