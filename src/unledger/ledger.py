@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, overload
 import attrs
 
 from ._gc import bulk
+from .basis import Basis
 from .dates import day_to_iso, first_day, now_timestamp, parse_date, parse_timestamp, to_day, today
 from .errors import (
     ConcurrencyError,
@@ -35,7 +36,6 @@ from .events.base import Event, new_ids
 from .events.meta import Correction, Retraction
 from .fastdecode import decode_lines, verify_bytes, with_fields
 from .log import GENESIS, FileLog, MemoryLog, Record, encode_batch
-from .basis import Basis
 from .state import State, World
 from .timeline import Timeline
 

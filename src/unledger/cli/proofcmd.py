@@ -207,7 +207,8 @@ def prove_consistency(old: Path, new: Path, key_path: Path | None, proof_path: P
     unledger --log my-ledger.jsonl prove consistency v1.checkpoint v2.checkpoint -o v1-v2.proof
     unledger prove consistency v1.checkpoint v2.checkpoint --check v1-v2.proof --key my-ledger.key.pub
     """
-    from ..proofs import ConsistencyProof, prove_consistency as make, read_proof
+    from ..proofs import ConsistencyProof, read_proof
+    from ..proofs import prove_consistency as make
 
     verifier = read_verifier(key_path) if key_path else None
     if proof_path is not None and verifier is None:
