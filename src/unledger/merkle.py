@@ -88,7 +88,7 @@ class Tree:
     def extend(self, lines: Iterable[bytes]) -> None:
         """Append leaves for ``lines`` (each without its newline)."""
         sha = _sha256
-        self.extend_hashes(b"".join(sha(b"\x00" + line).digest() for line in lines))
+        self.extend_hashes(b"".join([sha(b"\x00" + line).digest() for line in lines]))
 
     def append(self, line: bytes) -> None:
         """Append the leaf for one line."""
@@ -109,8 +109,8 @@ class Tree:
             above = levels[k + 1]
             have, want = len(above) // HASH_SIZE, len(below) // (2 * HASH_SIZE)
             if have < want:
-                view = memoryview(below)
-                above += b"".join(sha(b"\x01" + view[64 * i : 64 * i + 64]).digest() for i in range(have, want))
+                pairs = bytes(below[2 * HASH_SIZE * have : 2 * HASH_SIZE * want])
+                above += b"".join([sha(b"\x01" + pairs[j : j + 64]).digest() for j in range(0, len(pairs), 64)])
             k += 1
 
     def leaf(self, index: int) -> bytes:
