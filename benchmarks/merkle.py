@@ -8,7 +8,8 @@ source note, written by ``unledger.log.encode_batch`` in batches of 1,000,
 about 330 bytes a line), then measures, best of ``--reps``:
 
 - the floors: one SHA-256 per line (what ``verify()`` must do at least)
-  and the whole chain check (``verify_lines``);
+  and the whole chain check (``verify_lines`` in one process, and
+  ``verify_bytes`` as ``verify()`` runs it, in forked stretches);
 - building the Merkle tree over the lines (a leaf hash per line and about
   one node hash per line), and the tree's memory;
 - a root, an inclusion proof and a consistency proof from the built tree,
@@ -27,6 +28,7 @@ import time
 from collections.abc import Callable
 
 from unledger import Admission
+from unledger.fastdecode import verify_bytes
 from unledger.log import GENESIS, encode_batch, verify_lines
 from unledger.merkle import Tree, leaf_hash, verify_consistency, verify_inclusion
 
@@ -82,6 +84,8 @@ def main(argv: list[str] | None = None) -> None:
     sha = hashlib.sha256
     floor = best(args.reps, lambda: [sha(line).digest() for line in lines])
     chain = best(args.reps, lambda: verify_lines(lines))
+    data = b"".join(line + b"\n" for line in lines)
+    chain_parallel = best(args.reps, lambda: verify_bytes(data))
     build = best(args.reps, lambda: Tree(lines))
     tree = Tree(lines)
     memory = sum(len(level) for level in tree._levels)
@@ -105,7 +109,10 @@ def main(argv: list[str] | None = None) -> None:
     print("|---|---:|---:|")
     print(f"| floor: one SHA-256 per line | {floor:.3f} s | 1.00x |")
     print(f"| hash chain check (`verify_lines`) | {chain:.3f} s | {chain / floor:.2f}x floor |")
+    print(f"| hash chain check as `verify()` does it (`verify_bytes`, forked stretches) | {chain_parallel:.3f} s | {chain_parallel / floor:.2f}x floor |")
     print(f"| Merkle tree of every line (leaves + nodes) | {build:.3f} s | {build / floor:.2f}x floor, {build / chain:.2f}x the chain check |")
+    first = chain_parallel + build
+    print(f"| a ledger's first checkpoint (`verify_bytes` + tree) | {first:.3f} s | {first / chain_parallel:.2f}x `verify()` alone |")
     print(f"| tree memory | {memory / 2**20:.1f} MiB | {memory / n:.0f} bytes per line |")
     print(f"| root of a random size, from the tree | {root_us:.1f} us | |")
     print(f"| inclusion proof, from the tree (median; {length:.0f} hashes) | {prove_us:.1f} us | |")

@@ -21,7 +21,7 @@ from unledger.cli import cli
 from unledger.records import bundled_path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECKER = ROOT / "docs" / "verify_inclusion.py"
+CHECKER = ROOT / "docs" / "examples" / "verify_inclusion.py"
 
 
 def run(*args: str):

@@ -33,7 +33,8 @@ import orjson
 from .basis import Basis
 from .checkpoint import Checkpoint
 from .errors import IntegrityError, ProofError
-from .log import GENESIS, verify_lines
+from .fastdecode import verify_bytes
+from .log import GENESIS, check_line
 from .merkle import HASH_SIZE, Tree, leaf_hash, verify_consistency, verify_inclusion
 
 __all__ = [
@@ -104,7 +105,10 @@ def ledger_tree(ledger: Any) -> Tree:
             raise IntegrityError(f"the log file now holds fewer than the {ledger.seq} lines this ledger read", path=path)
         first = cached.tree.size + 1
         try:
-            head = verify_lines(lines, path=path) if first == 1 else _verify_from(lines, cached.head, first, path)
+            if first == 1:  # the whole chain, checked as verify() checks it (in parallel when large)
+                head, _ = verify_bytes(data[: len(data) - len(parts[-1])], path=path)
+            else:
+                head = _verify_from(lines, cached.head, first, path)
         except IntegrityError as exc:
             raise IntegrityError(f"changed since this ledger read it: {exc.reason}", line=exc.line, path=path) from None
         if head != ledger.head:
@@ -116,8 +120,7 @@ def ledger_tree(ledger: Any) -> Tree:
 
 
 def _verify_from(lines: list[bytes], prev: str, first: int, path: str | None) -> str:
-    from .log import check_line
-
+    """The chain check of :func:`unledger.log.verify_lines`, from line ``first`` after ``prev``."""
     for number, line in enumerate(lines, first):
         reason = check_line(line, prev, number)
         if reason is not None:
