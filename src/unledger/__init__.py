@@ -14,11 +14,13 @@ from typing import Any
 
 from .dates import Certainty, PartialDate, parse_date
 from .errors import (
+    CheckpointError,
     ConcurrencyError,
     DuplicateEventId,
     IntegrityError,
     InvalidEvent,
     LockTimeout,
+    ProofError,
     ReadOnlyLedger,
     RuleViolation,
     StorageError,
@@ -65,6 +67,7 @@ __all__ = [
     "Certainty",
     "Cessation",
     "Change",
+    "CheckpointError",
     "ConcurrencyError",
     "Continuation",
     "Correction",
@@ -87,6 +90,7 @@ __all__ = [
     "Opening",
     "PartialDate",
     "Party",
+    "ProofError",
     "ReadOnlyLedger",
     "Record",
     "Renaming",
