@@ -78,9 +78,9 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _check_name(name: str) -> str:
+def _check_name(name: str, what: str = "key name") -> str:
     if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise CheckpointError(f"key name {name!r} must be non-empty, without spaces or '+'")
+        raise CheckpointError(f"{what} {name!r} must be non-empty, without spaces or '+'")
     return name
 
 
@@ -295,7 +295,7 @@ class Checkpoint:
 
     def text(self) -> str:
         """The checkpoint body (the text a signature covers)."""
-        _check_name(self.origin)
+        _check_name(self.origin, "the checkpoint's origin")
         for line in self.extensions:
             if not line or "\n" in line or _CONTROL.search(line):
                 raise CheckpointError(f"checkpoint extension line {line!r} must be non-empty, one line")
