@@ -223,3 +223,16 @@ def test_import_unledger_does_not_import_cryptography() -> None:
     code = "import sys, unledger, unledger.checkpoint, unledger.proofs; print(any(m.startswith('cryptography') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "False"
+
+
+def test_proofs_of_a_file_ledger_that_grows_read_each_line_alone(tmp_path) -> None:
+    ledger = Ledger.open(tmp_path / "log.jsonl")
+    ledger.append([Establishment(entity="UN", name="United Nations", date="1945-10-24", id="un")])
+    for step in range(3):
+        ledger.append([Admission(org="UN", member=f"Y{step}{i}", date=f"{1950 + step}", id=f"adm-{step}-{i}") for i in range(step + 1)])
+        checkpoint = checkpoint_of(ledger, "o")
+        lines = (tmp_path / "log.jsonl").read_bytes().split(b"\n")[:-1]
+        for record in ledger.records:
+            proof = prove_inclusion(ledger, record.id, checkpoint)
+            assert proof.line == lines[record.seq - 1]
+            proof.verify(checkpoint)

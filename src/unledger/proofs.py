@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+from array import array
 from collections.abc import Sequence
+from itertools import accumulate
 from typing import Any
 
 import attrs
@@ -69,10 +71,11 @@ def _unb64(value: Any, what: str) -> bytes:
 
 
 class _Cached:
-    __slots__ = ("tree", "offset", "head", "roots")
+    __slots__ = ("tree", "offset", "head", "roots", "starts")
 
     def __init__(self) -> None:
         self.tree = Tree()
+        self.starts = array("Q")  # where each line starts in the log file, 8 bytes a line
         self.roots: dict[int, str] = {}  # base64 roots by size, for answers' bases
         self.offset = 0  # bytes of the log the tree covers
         self.head = GENESIS
@@ -114,6 +117,7 @@ def ledger_tree(ledger: Any) -> Tree:
         if head != ledger.head:
             raise IntegrityError(f"the log file no longer ends its first {ledger.seq} lines at this ledger's head", path=path)
         cached.tree.extend(lines)
+        cached.starts.extend(accumulate((len(line) + 1 for line in lines[:-1]), initial=cached.offset))
         cached.offset += sum(map(len, lines)) + len(lines)
         cached.head = head
     return cached.tree
@@ -303,7 +307,15 @@ def prove_inclusion(ledger: Any, event_id: str, checkpoint: Checkpoint) -> Inclu
 
 
 def _line(ledger: Any, index: int) -> bytes:
-    return _read_from(ledger, 0).split(b"\n", index + 1)[index]
+    """Line ``index`` (0-based) of the log, read alone: the tree knows where it starts."""
+    cached: _Cached = ledger.__dict__["_merkle"]
+    start = cached.starts[index]
+    end = cached.starts[index + 1] if index + 1 < len(cached.starts) else cached.offset
+    if ledger.path is None:
+        return ledger._log.all_lines()[index]  # type: ignore[no-any-return]
+    with open(ledger.path, "rb") as f:
+        f.seek(start)
+        return f.read(end - start - 1)
 
 
 def prove_consistency(ledger: Any, old: Checkpoint, new: Checkpoint) -> ConsistencyProof:
