@@ -7,6 +7,7 @@ rewritten one, a checkpoint signed by another key and an edited checkpoint
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 import stat
 import subprocess
@@ -208,3 +209,36 @@ def test_json_answers_carry_their_basis(setup: tuple[Path, Path, Path]) -> None:
     before = ledger.records[1].recorded
     past = json.loads(run("--log", str(log), "--json", "members", "UN", "--as-of", "1960", "--known-at", before).stdout)
     assert [r["member"] for r in past] == ["AZE"] and past[0]["basis"]["size"] == 2
+
+
+def test_sign_release_signs_only_records_that_extend_the_last_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = importlib.util.spec_from_file_location("sign_release", ROOT / "scripts" / "sign_release.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    records = write_log(tmp_path / "records.jsonl", ["AZE", "KAZ"])
+    for name, value in (("RECORDS", records), ("CHECKPOINT", tmp_path / "records.checkpoint"), ("PUBLIC", tmp_path / "release.pub")):
+        monkeypatch.setattr(script, name, value)
+    key = tmp_path / "private" / "release-key"
+    script.main(["--key", str(key), "--new-key"])
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    first = (tmp_path / "records.checkpoint").read_text()
+    public = str(tmp_path / "release.pub")
+    assert run("--log", str(records), "verify", "--checkpoint", str(tmp_path / "records.checkpoint"), "--key", public).exit_code == 0
+
+    Ledger.open(records).append(Admission(org="UN", member="ARM", date="1992-03-02", id="adm-ARM"))
+    script.main(["--key", str(key)])
+    second = (tmp_path / "records.checkpoint").read_text()
+    assert second.split("\n")[1] == "4" and second != first
+
+    # Records rebuilt without a published line: refused, the checkpoint kept.
+    records.unlink()
+    write_log(records, ["AZE", "ARM", "KAZ", "GEO"])
+    with pytest.raises(SystemExit, match="rewritten"):
+        script.main(["--key", str(key)])
+    assert (tmp_path / "records.checkpoint").read_text() == second
+    # Another private key: refused.
+    other = tmp_path / "other"
+    assert run("key", "new", str(other), "--name", "unledger/records").exit_code == 0
+    with pytest.raises(SystemExit, match="not the private key"):
+        script.main(["--key", str(other)])
