@@ -236,3 +236,27 @@ def test_proofs_of_a_file_ledger_that_grows_read_each_line_alone(tmp_path) -> No
             proof = prove_inclusion(ledger, record.id, checkpoint)
             assert proof.line == lines[record.seq - 1]
             proof.verify(checkpoint)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=8), st.data())
+def test_for_random_ledgers_every_proof_between_its_checkpoints_verifies(batches: list[int], data: st.DataObject) -> None:
+    """Random batches appended one after another, a checkpoint after each:
+    every event's inclusion proof verifies against every later checkpoint,
+    and every later checkpoint is proved consistent with every earlier one."""
+    ledger = Ledger.memory()
+    ledger.append(Establishment(entity="UN", name="United Nations", date="1945-10-24", id="un"))
+    checkpoints = [checkpoint_of(ledger, "o")]
+    for b, size in enumerate(batches):
+        ledger.append([Admission(org="UN", member=f"Z{b}{i}", date=f"{1950 + b}", id=f"adm-{b}-{i}") for i in range(size)])
+        checkpoints.append(checkpoint_of(ledger, "o"))
+    assert checkpoints[-1].root == Tree(ledger._log.all_lines()).root()
+    later = data.draw(st.sampled_from(checkpoints), label="checkpoint")
+    for record in ledger.records[: later.size]:
+        read_proof(prove_inclusion(ledger, record.id, later).to_json()).verify(later)  # type: ignore[call-arg]
+    for old in checkpoints:
+        if old.size <= later.size:
+            read_proof(prove_consistency(ledger, old, later).to_json()).verify(old, later)  # type: ignore[call-arg]
+            if old.size < later.size:
+                with pytest.raises(ProofError):
+                    prove_consistency(ledger, old, later).verify(later, old)
