@@ -100,7 +100,7 @@ def ledger_tree(ledger: Any) -> Tree:
         cached = ledger.__dict__["_merkle"] = _Cached()
     need = ledger.seq - cached.tree.size
     if need > 0:
-        path = str(ledger.path) if ledger.path else None
+        path = _path(ledger)
         data = _read_from(ledger, cached.offset)
         parts = data.split(b"\n", need)
         lines = parts[:need]
@@ -144,30 +144,31 @@ def check_extends(lines: Sequence[bytes], checkpoint: Checkpoint, *, path: str |
     with the ``checkpoint.size`` lines ``checkpoint`` names; return the tree
     of those lines. Raises :class:`IntegrityError` saying whether the log was
     cut short or its first lines differ."""
-    if len(lines) < checkpoint.size:
-        raise IntegrityError(
-            f"truncated: the log has {len(lines)} lines, fewer than the {checkpoint.size} of the checkpoint of {checkpoint.origin}",
-            path=path,
-        )
     tree = Tree(lines[: checkpoint.size])
-    if tree.root() != checkpoint.root:
-        raise IntegrityError(
-            f"rewritten: the log's first {checkpoint.size} lines do not hash to the root of the checkpoint of "
-            f"{checkpoint.origin} (root {tree.root().hex()}, checkpoint {checkpoint.root.hex()}): "
-            "lines the checkpoint covers were changed, removed or reordered",
-            path=path,
-        )
+    _require_extends(tree, len(lines), checkpoint, path)
     return tree
 
 
-def _require_extends(ledger: Any, tree: Tree, checkpoint: Checkpoint) -> None:
-    path = str(ledger.path) if ledger.path else None
-    if tree.size < checkpoint.size:
-        raise IntegrityError(f"truncated: the log has {tree.size} lines, the checkpoint {checkpoint.size}", path=path)
-    if tree.root(checkpoint.size) != checkpoint.root:
+def _require_extends(tree: Tree, count: int, checkpoint: Checkpoint, path: str | None) -> None:
+    """Refuse unless a log of ``count`` lines, whose first lines ``tree``
+    holds, extends ``checkpoint``."""
+    if count < checkpoint.size:
         raise IntegrityError(
-            f"rewritten: the log's first {checkpoint.size} lines do not hash to the checkpoint's root", path=path
+            f"truncated: the log has {count} lines, fewer than the {checkpoint.size} of the checkpoint of {checkpoint.origin}",
+            path=path,
         )
+    root = tree.root(checkpoint.size)
+    if root != checkpoint.root:
+        raise IntegrityError(
+            f"rewritten: the log's first {checkpoint.size} lines do not hash to the root of the checkpoint of "
+            f"{checkpoint.origin} (root {root.hex()}, checkpoint {checkpoint.root.hex()}): "
+            "lines the checkpoint covers were changed, removed or reordered",
+            path=path,
+        )
+
+
+def _path(ledger: Any) -> str | None:
+    return str(ledger.path) if ledger.path else None
 
 
 # -- answers carry their basis ------------------------------------------------------------
@@ -295,13 +296,13 @@ def prove_inclusion(ledger: Any, event_id: str, checkpoint: Checkpoint) -> Inclu
     ``checkpoint`` names (which ``ledger`` must extend)."""
     record = ledger.record(event_id)
     tree = ledger_tree(ledger)
-    _require_extends(ledger, tree, checkpoint)
+    _require_extends(tree, tree.size, checkpoint, _path(ledger))
     if record.seq > checkpoint.size:
         raise ProofError(f"event {event_id} is on line {record.seq}, after the checkpoint's {checkpoint.size} lines")
     index = record.seq - 1
     line = _line(ledger, index)
     if leaf_hash(line) != tree.leaf(index):
-        raise IntegrityError("changed since this ledger read it", line=record.seq, path=str(ledger.path) if ledger.path else None)
+        raise IntegrityError("changed since this ledger read it", line=record.seq, path=_path(ledger))
     hashes = tuple(tree.inclusion_proof(index, checkpoint.size))
     return InclusionProof(checkpoint.origin, checkpoint.size, checkpoint.root, index, line, hashes)
 
@@ -326,7 +327,7 @@ def prove_consistency(ledger: Any, old: Checkpoint, new: Checkpoint) -> Consiste
     if old.size > new.size:
         raise ProofError(f"the old checkpoint (size {old.size}) is larger than the new one (size {new.size})")
     tree = ledger_tree(ledger)
-    _require_extends(ledger, tree, old)
-    _require_extends(ledger, tree, new)
+    _require_extends(tree, tree.size, old, _path(ledger))
+    _require_extends(tree, tree.size, new, _path(ledger))
     hashes = tuple(tree.consistency_proof(old.size, new.size))
     return ConsistencyProof(old.origin, old.size, old.root, new.size, new.root, hashes)
