@@ -242,3 +242,36 @@ def test_sign_release_signs_only_records_that_extend_the_last_checkpoint(tmp_pat
     assert run("key", "new", str(other), "--name", "unledger/records").exit_code == 0
     with pytest.raises(SystemExit, match="not the private key"):
         script.main(["--key", str(other)])
+
+
+def test_a_witness_cosigns_only_a_checkpoint_that_extends_the_last_it_cosigned(setup: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    log, key, v1 = setup
+    witness = tmp_path / "witness.key"
+    assert run("key", "new", str(witness), "--name", "witness.example").exit_code == 0
+    common = ["--key", str(witness), "--log-key", f"{key}.pub"]
+    first = run("cosign", str(v1), *common, "-o", str(tmp_path / "v1w.checkpoint"))
+    assert first.exit_code == 0, first.output
+    Ledger.open(log).append(Admission(org="UN", member="GEO", date="1992-07-31", id="adm-GEO"))
+    v2, proof = tmp_path / "v2.checkpoint", tmp_path / "v1-v2.proof"
+    assert run("--log", str(log), "checkpoint", "--key", str(key), "-o", str(v2)).exit_code == 0
+    assert run("--log", str(log), "prove", "consistency", str(v1), str(v2), "-o", str(proof)).exit_code == 0
+    cosigned = run("cosign", str(v2), *common, "--previous", str(v1), "--proof", str(proof))
+    assert cosigned.exit_code == 0, cosigned.output
+    signers = [line.split(" ")[1] for line in cosigned.stdout.splitlines() if line.startswith("\u2014 ")]
+    assert signers == ["example.org/log", "witness.example"]
+    (tmp_path / "v2w.checkpoint").write_text(cosigned.stdout)
+    for public in (f"{key}.pub", f"{witness}.pub"):
+        assert run("--log", str(log), "verify", "--checkpoint", str(tmp_path / "v2w.checkpoint"), "--key", public).exit_code == 0
+
+    # A fork signed by the log's key: the witness refuses it.
+    fork = write_log(tmp_path / "fork.jsonl", ["AZE", "KAZ", "ARMX", "GEO"])
+    v2b = tmp_path / "v2b.checkpoint"
+    assert run("--log", str(fork), "checkpoint", "--key", str(key), "-o", str(v2b)).exit_code == 0
+    refused(run("cosign", str(v2b), *common, "--previous", str(v1), "--proof", str(proof)), "proof")
+    # A checkpoint the log's key did not sign: refused; --previous without --proof: usage.
+    other = tmp_path / "other.key"
+    assert run("key", "new", str(other), "--name", "example.org/log").exit_code == 0
+    foreign = tmp_path / "foreign.checkpoint"
+    assert run("--log", str(log), "checkpoint", "--key", str(other), "-o", str(foreign)).exit_code == 0
+    refused(run("cosign", str(foreign), *common), "signed by another key")
+    assert run("cosign", str(v2), *common, "--previous", str(v1)).exit_code == 2

@@ -148,6 +148,38 @@ def checkpoint(key_path: Path, origin: str | None, output: Path | None) -> None:
     _write(str(checkpoint_of(ledger, origin or signer.name).sign(signer)), output)
 
 
+@cli.command()
+@click.argument("new", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--key", "key_path", type=click.Path(path_type=Path, dir_okay=False, exists=True), required=True, help="The witness's private key.")
+@click.option("--log-key", "log_key_path", type=click.Path(path_type=Path, dir_okay=False, exists=True), required=True, help="The log's public key: NEW must carry its signature.")
+@click.option("--previous", "old", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None, help="The last checkpoint of this log the witness cosigned.")
+@click.option("--proof", "proof_path", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None, help="The consistency proof from --previous to NEW (required with --previous).")
+@OUTPUT
+def cosign(new: Path, key_path: Path, log_key_path: Path, old: Path | None, proof_path: Path | None, output: Path | None) -> None:
+    """Add a witness's signature to the checkpoint NEW, after checking the
+    log's signature and, with --previous, that NEW extends the last
+    checkpoint the witness cosigned. Prints NEW with one more signature line.
+
+    \b
+    unledger cosign v2.checkpoint --key witness.key --log-key my-ledger.key.pub --previous v1.checkpoint --proof v1-v2.proof
+    """
+    from ..checkpoint import cosign as add_signature
+    from ..proofs import ConsistencyProof, read_proof
+
+    if (old is None) != (proof_path is None):
+        raise click.UsageError("--previous and --proof go together: a witness cosigns only what extends what it cosigned before")
+    witness = read_signer(key_path)
+    log_key = read_verifier(log_key_path)
+    after = read_checkpoint(new, log_key)
+    if old is not None and proof_path is not None:
+        before = read_checkpoint(old, log_key)
+        proof = read_proof(_read_text(proof_path, "proof"))
+        if not isinstance(proof, ConsistencyProof):
+            raise ProofError(f"{proof_path}: an inclusion proof, not a consistency proof")
+        proof.verify(before, after)
+    _write(str(add_signature(Note.parse(_read_text(new, "checkpoint")), witness)), output)
+
+
 # -- prove ------------------------------------------------------------------------------
 
 
