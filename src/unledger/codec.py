@@ -132,6 +132,8 @@ def event_from_dict(obj: Any, *, position: str | None = None) -> Event:
     except cattrs.BaseValidationError as exc:
         inner = _first_unledger_error(exc)
         if isinstance(inner, InvalidEvent):
+            if inner.field is None:  # a nested event (a correction's replacement) that is not one
+                inner = type(inner)(inner.reason, event=inner.event, field=_attribute_of(exc, inner))
             raise _relabel(inner, label) from None
         messages = cattrs.transform_error(exc, path=obj["kind"] if isinstance(obj.get("kind"), str) else "event")
         raise InvalidEvent(_printable("; ".join(messages) or str(exc)), event=label) from None
@@ -153,6 +155,17 @@ def _relabel(exc: InvalidEvent, label: str | None) -> InvalidEvent:
     kind = exc.event if exc.event and not exc.event.startswith("(") else None
     reason = exc.reason if kind is None or kind == label else f"{kind}: {exc.reason}"
     return type(exc)(reason, event=label, field=exc.field)
+
+
+def _attribute_of(group: BaseException, error: UnledgerError) -> str | None:
+    """The attribute whose structuring raised ``error``, as cattrs notes it."""
+    for sub in getattr(group, "exceptions", ()):
+        if _first_unledger_error(sub) is error:
+            for note in getattr(sub, "__notes__", ()):
+                name = getattr(note, "name", None)
+                if isinstance(name, str):
+                    return name
+    return None
 
 
 def _first_unledger_error(group: BaseException) -> UnledgerError | None:
