@@ -55,6 +55,7 @@ from .events import (
     kind,
     register_upcaster,
 )
+from .kinds import KindSpec
 from .ledger import Change, Diff, Ledger
 from .log import Record
 from .state import InstrumentStatus, Membership, Party, Seat, State, World
@@ -83,6 +84,7 @@ __all__ = [
     "InstrumentStatus",
     "IntegrityError",
     "InvalidEvent",
+    "KindSpec",
     "Ledger",
     "LockTimeout",
     "Membership",
@@ -117,19 +119,20 @@ __all__ = [
 ]
 
 
-def register(event_class: type[Event], reducer: Any, check: Any = None) -> None:
-    """Teach unledger a kind defined in your own code.
+def register(event_class: type[Event], reducer: Any, check: Any = None, footprint: Any = None) -> KindSpec:
+    """Teach unledger a kind defined in your own code; returns its spec.
 
     ``event_class`` must already carry ``@unledger.kind("name")``;
     ``reducer(world, event) -> world`` must be pure (keep your data in
     ``world.extra``); ``check(world, event)`` may raise
-    :class:`RuleViolation`.
+    :class:`RuleViolation`. ``footprint(event) -> (reads, writes)`` names the
+    regions of a world the check and reducer read and write (see
+    :mod:`unledger.footprints`; ``("extra", key)`` is your data); without one,
+    a backfill re-checks every later event, which is always correct.
     """
-    from .reducers import register_reducer
-    from .rules import register_check
+    from .kinds import KindSpec, add
 
     if not event_class.kind:
         raise TypeError(f"{event_class.__name__} has no kind: decorate it with @unledger.kind('name') first")
-    register_reducer(event_class.kind, reducer)
-    if check is not None:
-        register_check(event_class.kind, check)
+    spec = KindSpec(event=event_class, reducer=reducer, footprint=footprint, always_candidate=True, **({} if check is None else {"check": check}))
+    return add(spec)

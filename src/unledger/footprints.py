@@ -30,18 +30,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
-import immutables
-
 from .events.registry import kinds
-from .reducers import REDUCERS
-from .rules import CHECKS
+from .kinds import ALWAYS_CANDIDATES, BUILTIN, CHECKS, FOOTPRINTS, READS_BODIES, REDUCERS, SPECS
+from .kinds.spec import Footprint, Region
 from .state import EMPTY, World
 
-__all__ = ["footprint", "pristine", "Regions", "overlap", "extract", "patch", "ABSENT", "ALWAYS_CANDIDATES", "READS_BODIES"]
-
-Region = tuple[str, ...]
-Footprint = tuple[tuple[Region, ...], tuple[Region, ...]]
-
+__all__ = ["footprint", "pristine", "Regions", "extract", "patch", "ABSENT", "ALWAYS_CANDIDATES", "READS_BODIES"]
 
 class _Absent:
     __slots__ = ()
@@ -53,140 +47,21 @@ class _Absent:
 #: The value of a region that holds nothing.
 ABSENT: Final = _Absent()
 
-#: Kinds whose footprint is not keyed by their entities alone: always looked at.
-ALWAYS_CANDIDATES: Final = frozenset({"merger", "separation", "dissolution", "continuation"})
-#: Kinds that read the ``bodies`` map.
-READS_BODIES: Final = frozenset({"admission", "establishment", "enlargement", "election"}) | ALWAYS_CANDIDATES
-
-
-def _admission(e: Any) -> Footprint:
-    mem = ("mem", e.org, e.member)
-    writes = (mem, ("names", e.member)) if e.name is not None else (mem,)
-    return (("exist", e.member), ("bodies",), mem), writes
-
-
-def _leaving(e: Any) -> Footprint:
-    mem = ("mem", e.org, e.member)
-    return (mem,), (mem,)
-
-
-def _return(e: Any) -> Footprint:
-    mem = ("mem", e.org, e.member)
-    return (("exist", e.member), mem), (mem,)
-
-
-def _establishment(e: Any) -> Footprint:
-    # ("orgkey", entity): the check refuses members admitted before the establishment.
-    reads: tuple[Region, ...] = (("bodies",), ("orgkey", e.entity)) + ((("orgkey", e.org),) if e.org is not None else ())
-    return reads, (("bodies",), ("names", e.entity))
-
-
-def _enlargement(e: Any) -> Footprint:
-    return (("bodies",),), (("bodies",),)
-
-
-def _election(e: Any) -> Footprint:
-    terms = ("terms", e.body, e.member)
-    return (("bodies",), ("exist", e.member), ("mem*", e.member), terms), (terms,)
-
-
-def _representation(e: Any) -> Footprint:
-    gov = ("gov", e.org, e.member)
-    return (("mem", e.org, e.member), gov), (gov,)
-
-
-def _statehood(e: Any) -> Footprint:
-    return (("exist", e.state),), (("exist", e.state), ("names", e.state))
-
-
-def _renaming(e: Any) -> Footprint:
-    names = ("names", e.entity)
-    return (names,), (names,)
-
-
-def _succession(codes: Iterable[str], *, names: Iterable[str] = (), governments: bool = False) -> Footprint:
-    regions: list[Region] = [("bodies",)]
-    for code in codes:
-        regions += [("exist", code), ("mem*", code), ("terms*", code)]
-        if governments:
-            regions.append(("gov*", code))
-    writes = regions + [("names", code) for code in names]
-    return tuple(regions), tuple(writes)
-
-
-def _merger(e: Any) -> Footprint:
-    return _succession(dict.fromkeys(e.members + (e.into,)), names=(e.into,))
-
-
-def _separation(e: Any) -> Footprint:
-    return _succession((e.member, e.separated_from), names=(e.member,))
-
-
-def _dissolution(e: Any) -> Footprint:
-    return _succession((e.state,))
-
-
-def _continuation(e: Any) -> Footprint:
-    return _succession((e.predecessor, e.successor), names=(e.successor,), governments=True)
-
-
-def _opening(e: Any) -> Footprint:
-    inst = ("inst", e.instrument)
-    return (inst,), (inst, ("names", e.instrument))
-
-
-def _signing(e: Any) -> Footprint:
-    acts = ("acts", e.instrument, e.party)
-    return (("inst", e.instrument), ("exist", e.party), acts), (acts,)
-
-
-def _instrument_only(e: Any) -> Footprint:
-    inst = ("inst", e.instrument)
-    return (inst,), (inst,)
-
-
-def _adoption(e: Any) -> Footprint:
-    res = ("res", e.body, e.symbol)
-    return (res,), (res,)
-
-
-_FOOTPRINTS: Final = {
-    "admission": _admission,
-    "withdrawal": _leaving,
-    "cessation": _leaving,
-    "return": _return,
-    "establishment": _establishment,
-    "enlargement": _enlargement,
-    "election": _election,
-    "representation": _representation,
-    "statehood": _statehood,
-    "renaming": _renaming,
-    "merger": _merger,
-    "separation": _separation,
-    "dissolution": _dissolution,
-    "continuation": _continuation,
-    "opening": _opening,
-    "signing": _signing,
-    "entry_into_force": _instrument_only,
-    "termination": _instrument_only,
-    "adoption": _adoption,
-}
 _BUILTIN_MODULES: Final = ("unledger.events.",)
-
-
-_BUILTIN_REDUCERS: Final = dict(REDUCERS)
-_BUILTIN_CHECKS: Final = dict(CHECKS)
+_BUILTIN_SPECS: Final = {spec.name: spec for spec in BUILTIN}
+#: kind name -> footprint function (a view of the kind specs).
+_FOOTPRINTS: Final = FOOTPRINTS
 
 
 def pristine() -> bool:
-    """Whether every built-in kind still has its own class, reducer and
-    check; otherwise no footprint can be vouched for."""
+    """Whether every built-in kind still has its own class and spec;
+    otherwise no footprint can be vouched for."""
     registry = kinds()
-    for kind in _FOOTPRINTS:
+    for kind, spec in _BUILTIN_SPECS.items():
         cls = registry.get(kind)
         if cls is None or not cls.__module__.startswith(_BUILTIN_MODULES):
             return False
-        if REDUCERS.get(kind) is not _BUILTIN_REDUCERS.get(kind) or CHECKS.get(kind) is not _BUILTIN_CHECKS.get(kind):
+        if SPECS.get(cls) is not spec or REDUCERS.get(kind) is not spec.reducer or CHECKS.get(kind) is not spec.check:
             return False
     return True
 
@@ -194,7 +69,7 @@ def pristine() -> bool:
 def footprint(event: Any) -> Footprint | None:
     """``(reads, writes)`` of a built-in event, or ``None`` for kinds defined
     elsewhere. Only meaningful while :func:`pristine` holds."""
-    fn = _FOOTPRINTS.get(event.kind)
+    fn = FOOTPRINTS.get(event.kind)
     return None if fn is None else fn(event)
 
 
@@ -269,27 +144,15 @@ class Regions:
     def candidate(self, event: Any) -> bool:
         """Cheap test: could ``event``'s footprint overlap these regions?"""
         kind = event.kind
-        if kind in ALWAYS_CANDIDATES or kind not in _FOOTPRINTS:
+        if kind in ALWAYS_CANDIDATES or kind not in FOOTPRINTS:
             return True
         if self.bodies and kind in READS_BODIES:
             return True
         return not self.entities.isdisjoint(event.entities())
 
 
-def overlap(a: Region, b: Region) -> bool:
-    """Whether two regions share a part of the world."""
-    if a == b:
-        return True
-    ta, tb = a[0], b[0]
-    if ta[-1] == "*" and tb == ta[:-1] and len(b) == 3:
-        return b[2] == a[1]
-    if tb[-1] == "*" and ta == tb[:-1] and len(a) == 3:
-        return a[2] == b[1]
-    return False
-
-
 _TWO_LEVEL: Final = {"mem": "members", "gov": "governments", "terms": "terms", "acts": "acts", "res": "resolutions"}
-_ONE_LEVEL: Final = {"names": "names", "exist": "existence", "inst": "instruments"}
+_ONE_LEVEL: Final = {"names": "names", "exist": "existence", "inst": "instruments", "extra": "extra"}
 _WILD: Final = {"mem*": "members", "gov*": "governments", "terms*": "terms"}
 
 
@@ -372,5 +235,3 @@ def _set_inner(outer: Any, key: str, inner_key: str, value: Any) -> None:
     else:
         outer[key] = inner.set(inner_key, value)
 
-
-_ = immutables

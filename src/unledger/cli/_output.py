@@ -156,57 +156,10 @@ def count_of(n: int, noun: str) -> str:
 
 # -- events in words ----------------------------------------------------------------
 
-_SUMMARIES: dict[str, str] = {
-    "admission": "{member} admitted to {org}",
-    "withdrawal": "{member} withdraws from {org}",
-    "return": "{member} returns to {org}",
-    "cessation": "{member}'s membership of {org} ends",
-    "establishment": "{entity} established: {name}",
-    "enlargement": "{body} has {elected_seats} elected seats",
-    "election": "{member} elected to {body} for {term_start} to {term_end}",
-    "representation": "{government} represents {member} in {org}",
-    "statehood": "{state} comes into being: {name}",
-    "renaming": "{entity} renamed {name}",
-    "merger": "{members} unite as {into}",
-    "separation": "{member} separates from {separated_from}",
-    "dissolution": "{state} dissolves",
-    "continuation": "{successor} continues {predecessor}",
-    "opening": "{instrument} opened: {title}",
-    "signing": "{party}: {act} of {instrument}",
-    "entry_into_force": "{instrument} enters into force",
-    "termination": "{instrument} terminated",
-    "adoption": "{body} adopts {symbol}: {title}",
-    "retraction": "retracts {target}: {reason}",
-    "correction": "corrects {target}: {reason}",
-}
-
-
-class _Fields(dict[str, str]):
-    def __init__(self, event: Event) -> None:
-        super().__init__()
-        self.event = event
-
-    def __missing__(self, key: str) -> str:
-        value = getattr(self.event, key, None)
-        if isinstance(value, tuple):
-            return ", ".join(str(v) for v in value)
-        return "" if value is None else str(value)
-
 
 def summary(event: Event) -> str:
-    """One line saying what ``event`` records (kinds defined outside unledger:
-    their kind and the codes they concern)."""
-    template = _SUMMARIES.get(event.kind)
-    if template is None:
-        return f"{event.kind}: {', '.join(event.entities())}"
-    text = template.format_map(_Fields(event))
-    if event.kind == "admission" and getattr(event, "original", False):
-        text += " (original member)"
-    if event.kind == "establishment" and getattr(event, "org", None):
-        text += f" (body of {event.org})"  # type: ignore[attr-defined]
-    if event.kind == "dissolution" and getattr(event, "successors", None):
-        text += " into " + ", ".join(event.successors)  # type: ignore[attr-defined]
-    return text
+    """One line saying what ``event`` records (see :meth:`Event.summary`)."""
+    return event.summary()
 
 
 # -- a progress bar for slow loads ---------------------------------------------------

@@ -246,6 +246,9 @@ class Event:
     #: Whether the fold sees the event (retractions and corrections are
     #: instructions to the log, not facts about the world).
     meta: ClassVar[bool] = False
+    #: One line saying what an event of the kind records, formatted with its
+    #: fields (tuples joined by commas, ``None`` as nothing); see :meth:`summary`.
+    summary_template: ClassVar[str | None] = None
 
     date: PartialDate = date_field()
     id: str | None = attrs.field(default=None, validator=_check_id)
@@ -259,3 +262,25 @@ class Event:
     def label(self) -> str:
         """How errors name the event: its id, else its kind."""
         return self.id if self.id is not None else f"({self.kind})"
+
+    def summary(self) -> str:
+        """One line saying what the event records, from its fields alone
+        (a kind without a :attr:`summary_template`: its kind and the codes it
+        concerns)."""
+        if self.summary_template is None:
+            return f"{self.kind}: {', '.join(self.entities())}"
+        return self.summary_template.format_map(_Fields(self))
+
+
+class _Fields(dict[str, str]):
+    """An event's fields as :meth:`str.format_map` reads them."""
+
+    def __init__(self, event: Event) -> None:
+        super().__init__()
+        self.event = event
+
+    def __missing__(self, key: str) -> str:
+        value = getattr(self.event, key, None)
+        if isinstance(value, tuple):
+            return ", ".join(str(v) for v in value)
+        return "" if value is None else str(value)

@@ -30,6 +30,11 @@ class Establishment(Event):
     Council: 6 elected seats in 1945 and five permanent members).
     """
 
+    summary_template = '{entity} established: {name}'
+
+    def summary(self) -> str:
+        return super().summary() + (f" (body of {self.org})" if self.org else "")
+
     entity: str = code_field()
     name: str = text_field()
     org: str | None = optional_code_field()
@@ -54,6 +59,8 @@ class Enlargement(Event):
     """From ``date`` on, ``body`` has ``elected_seats`` elected seats (it may
     also shrink: the name is the common case)."""
 
+    summary_template = '{body} has {elected_seats} elected seats'
+
     body: str = code_field()
     elected_seats: int = count_field(optional=False)
 
@@ -66,6 +73,8 @@ class Enlargement(Event):
 class Election(Event):
     """``member`` is elected to ``body`` on ``date`` for the term
     ``term_start`` .. ``term_end`` (both inclusive)."""
+
+    summary_template = '{member} elected to {body} for {term_start} to {term_end}'
 
     body: str = code_field()
     member: str = code_field()
@@ -95,6 +104,8 @@ class Election(Event):
 class Representation(Event):
     """From ``date`` on, ``government`` represents ``member`` in ``org``
     (China's seat in the UN, 25 October 1971)."""
+
+    summary_template = '{government} represents {member} in {org}'
 
     org: str = code_field()
     member: str = code_field()

@@ -17,6 +17,8 @@ __all__ = ["Statehood", "Renaming", "Merger", "Separation", "Dissolution", "Cont
 class Statehood(Event):
     """``state`` begins to exist on ``date``, named ``name``."""
 
+    summary_template = '{state} comes into being: {name}'
+
     state: str = code_field()
     name: str = text_field()
 
@@ -28,6 +30,8 @@ class Statehood(Event):
 @attrs.frozen(kw_only=True)
 class Renaming(Event):
     """From ``date`` on, ``entity`` is called ``name`` (Swaziland -> Eswatini)."""
+
+    summary_template = '{entity} renamed {name}'
 
     entity: str = code_field()
     name: str = text_field()
@@ -46,6 +50,8 @@ class Merger(Event):
     earliest of their memberships there, and takes over their elected terms.
     """
 
+    summary_template = '{members} unite as {into}'
+
     members: tuple[str, ...] = codes_field(min_length=2)
     into: str = code_field()
     name: str | None = optional_text_field()
@@ -60,6 +66,8 @@ class Separation(Event):
     """``member`` leaves the union ``separated_from`` and exists again; the
     memberships it had before the merger are restored with their original
     dates (Syria in the UN, 1961)."""
+
+    summary_template = '{member} separates from {separated_from}'
 
     member: str = code_field()
     separated_from: str = code_field()
@@ -80,6 +88,11 @@ class Dissolution(Event):
     "ceased to exist on 31 December 1992"); its memberships and seats end
     after that day."""
 
+    summary_template = '{state} dissolves'
+
+    def summary(self) -> str:
+        return super().summary() + (" into " + ", ".join(self.successors) if self.successors else "")
+
     state: str = code_field()
     successors: tuple[str, ...] = codes_field()
 
@@ -93,6 +106,8 @@ class Continuation(Event):
     """``successor`` continues ``predecessor`` from ``date`` on: it keeps every
     membership (with its original date) and every seat, permanent ones too;
     ``predecessor`` ceases to exist. ``name`` is the successor's name."""
+
+    summary_template = '{successor} continues {predecessor}'
 
     predecessor: str = code_field()
     successor: str = code_field()

@@ -97,6 +97,8 @@ class Opening(Event):
     no earlier signature, and a signature is refused.
     """
 
+    summary_template = '{instrument} opened: {title}'
+
     instrument: str = code_field()
     title: str = text_field()
     form: str = choice_field(FORMS, default="treaty")
@@ -120,6 +122,8 @@ class Signing(Event):
     """``party`` performs ``act`` on ``instrument`` (for a ratification, the
     date is the deposit)."""
 
+    summary_template = '{party}: {act} of {instrument}'
+
     instrument: str = code_field()
     party: str = code_field()
     act: str = choice_field(ACTS)
@@ -133,6 +137,8 @@ class Signing(Event):
 class EntryIntoForce(Event):
     """``instrument`` (whose rule is ``event``) enters into force on ``date``."""
 
+    summary_template = '{instrument} enters into force'
+
     instrument: str = code_field()
 
     def entities(self) -> tuple[str, ...]:
@@ -143,6 +149,8 @@ class EntryIntoForce(Event):
 @attrs.frozen(kw_only=True)
 class Termination(Event):
     """``instrument`` is terminated (or superseded) on ``date``."""
+
+    summary_template = '{instrument} terminated'
 
     instrument: str = code_field()
 

@@ -21,6 +21,11 @@ class Admission(Event):
     recommendation and a General Assembly resolution.
     """
 
+    summary_template = '{member} admitted to {org}'
+
+    def summary(self) -> str:
+        return super().summary() + (" (original member)" if self.original else "")
+
     org: str = code_field()
     member: str = code_field()
     original: bool = flag_field()
@@ -37,6 +42,8 @@ class Admission(Event):
 class Withdrawal(Event):
     """``member`` leaves ``org`` from ``date`` on."""
 
+    summary_template = '{member} withdraws from {org}'
+
     org: str = code_field()
     member: str = code_field()
 
@@ -50,6 +57,8 @@ class Return(Event):
     """``member`` resumes its membership of ``org``; the membership keeps the
     date it was first counted from (Indonesia in the UN, 1966)."""
 
+    summary_template = '{member} returns to {org}'
+
     org: str = code_field()
     member: str = code_field()
 
@@ -62,6 +71,8 @@ class Return(Event):
 class Cessation(Event):
     """``member``'s membership of ``org`` ends other than by withdrawal
     (e.g. the seat of the former Yugoslavia in the UN, ended in 2000)."""
+
+    summary_template = "{member}'s membership of {org} ends"
 
     org: str = code_field()
     member: str = code_field()

@@ -34,6 +34,8 @@ def _check_target(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> Non
 class Retraction(Event):
     """Withdraw event ``target`` from the record, from when this is recorded."""
 
+    summary_template = 'retracts {target}: {reason}'
+
     meta = True
     date: PartialDate = date_field(factory=_today)
     target: str = attrs.field(validator=_check_target)
@@ -50,6 +52,8 @@ class Correction(Event):
 
     The replacement keeps the target's id unless it names its own.
     """
+
+    summary_template = 'corrects {target}: {reason}'
 
     meta = True
     date: PartialDate = date_field(factory=_today)

@@ -68,6 +68,8 @@ class Adoption(Event):
     about and ``subjects`` free keywords.
     """
 
+    summary_template = '{body} adopts {symbol}: {title}'
+
     body: str = code_field()
     symbol: str = code_field()
     title: str = text_field()

@@ -1,16 +1,24 @@
-"""Reducers for the life of states: statehood, names, mergers, separations,
-dissolutions and continuations. These touch every organization and body the
-state is part of, so each is written once here and shared."""
+"""The life of states: statehood, renaming, merger, separation, dissolution,
+continuation. These touch every organization and body the state is part of,
+so each reducer is written once here and shared.
+
+Each kind's reducer, rule check and footprint, and its :class:`KindSpec`.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
 from ..dates import PartialDate
 from ..events.entities import Continuation, Dissolution, Merger, Renaming, Separation, Statehood
 from ..state import PermanentSeat, Spell, Term, World
+from ._checks import day_of, must_exist, violation
 from ._maps import get_in, insert_dated, set_in
 from .membership import end_membership
+from .spec import Footprint, KindSpec, Region
 
 
 def _named(world: World, code: str, date: PartialDate, name: str | None) -> World:
@@ -178,11 +186,86 @@ def continuation(world: World, e: Continuation) -> World:
     return _named(world, new, e.date, e.name)
 
 
-REDUCERS = {
-    "statehood": statehood,
-    "renaming": renaming,
-    "merger": merger,
-    "separation": separation,
-    "dissolution": dissolution,
-    "continuation": continuation,
-}
+# -- checks ----------------------------------------------------------------------
+
+
+def check_statehood(world: World, e: Any) -> None:
+    spells = world.existence.get(e.state)
+    if spells and spells[-1].holds(day_of(e)) is True:
+        raise violation(e, "state", "statehood-once", f"{e.state} already exists")
+
+
+def check_merger(world: World, e: Any) -> None:
+    for member in e.members:
+        must_exist(world, e, member, "members")
+
+
+def check_separation(world: World, e: Any) -> None:
+    spells = world.existence.get(e.member, ())
+    if not spells or spells[-1].end_how != "merger" or spells[-1].end_to != e.separated_from:
+        raise violation(
+            e, "member", "separate-after-merger", f"{e.member} did not merge into {e.separated_from}, so it cannot separate from it"
+        )
+    must_exist(world, e, e.separated_from, "separated_from")
+
+
+def check_dissolution(world: World, e: Any) -> None:
+    must_exist(world, e, e.state, "state")
+
+
+def check_continuation(world: World, e: Any) -> None:
+    must_exist(world, e, e.predecessor, "predecessor")
+    day = day_of(e)
+    for org in world.members.keys():
+        if world.membership(org, e.predecessor, day)[1] is not None and world.membership(org, e.successor, day)[1] is True:
+            raise violation(
+                e, "successor", "continue-once", f"{e.successor} is already a member of {org}; it cannot also continue {e.predecessor}'s membership"
+            )
+
+
+# -- footprints ------------------------------------------------------------------
+
+
+def footprint_statehood(e: Any) -> Footprint:
+    return (("exist", e.state),), (("exist", e.state), ("names", e.state))
+
+
+def footprint_renaming(e: Any) -> Footprint:
+    names = ("names", e.entity)
+    return (names,), (names,)
+
+
+def _succession(codes: Iterable[str], *, names: Iterable[str] = (), governments: bool = False) -> Footprint:
+    regions: list[Region] = [("bodies",)]
+    for code in codes:
+        regions += [("exist", code), ("mem*", code), ("terms*", code)]
+        if governments:
+            regions.append(("gov*", code))
+    writes = regions + [("names", code) for code in names]
+    return tuple(regions), tuple(writes)
+
+
+def footprint_merger(e: Any) -> Footprint:
+    return _succession(dict.fromkeys(e.members + (e.into,)), names=(e.into,))
+
+
+def footprint_separation(e: Any) -> Footprint:
+    return _succession((e.member, e.separated_from), names=(e.member,))
+
+
+def footprint_dissolution(e: Any) -> Footprint:
+    return _succession((e.state,))
+
+
+def footprint_continuation(e: Any) -> Footprint:
+    return _succession((e.predecessor, e.successor), names=(e.successor,), governments=True)
+
+
+SPECS = (
+    KindSpec(event=Statehood, reducer=statehood, check=check_statehood, footprint=footprint_statehood),
+    KindSpec(event=Renaming, reducer=renaming, footprint=footprint_renaming),
+    KindSpec(event=Merger, reducer=merger, check=check_merger, footprint=footprint_merger, always_candidate=True),
+    KindSpec(event=Separation, reducer=separation, check=check_separation, footprint=footprint_separation, always_candidate=True),
+    KindSpec(event=Dissolution, reducer=dissolution, check=check_dissolution, footprint=footprint_dissolution, always_candidate=True),
+    KindSpec(event=Continuation, reducer=continuation, check=check_continuation, footprint=footprint_continuation, always_candidate=True),
+)
