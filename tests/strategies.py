@@ -13,7 +13,7 @@ model, never noise.
 
 Dates are partial (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``); with
 ``distinct=True`` no two events share an earliest day, so the fold order does
-not depend on the append order (DESIGN §4).
+not depend on the append order (docs/concepts.md#backfill).
 
 ``refusals()`` draws a history and one event that breaks one rule, with the
 error unledger must raise; ``malformed_dicts()`` draws JSON objects that are
@@ -1006,7 +1006,7 @@ Key = tuple[int, int]
 def naive_effective(records: Iterable[Record]) -> list[tuple[Key, Event]]:
     """The events in the record after ``records`` (log order), sorted in fold
     order: retractions remove their target, a correction puts its
-    replacement at the correction's seq (DESIGN §5)."""
+    replacement at the correction's seq (docs/concepts.md#corrections)."""
     current: dict[str, tuple[Key, Event]] = {}
     for r in records:
         e = r.event
@@ -1021,7 +1021,7 @@ def naive_effective(records: Iterable[Record]) -> list[tuple[Key, Event]]:
 
 
 def naive_world(records: Sequence[Record], day: int) -> World:
-    """DESIGN §3 by the letter: fold every event whose earliest day is <= day,
+    """docs/concepts.md#the-fold by the letter: fold every event whose earliest day is <= day,
     in (earliest day, seq) order, from an empty world."""
     return fold(e for (d, _), e in naive_effective(records) if d <= day)
 

@@ -1,4 +1,4 @@
-"""Partial dates (DESIGN §2) and the two clocks.
+"""Partial dates (docs/concepts.md#partial-dates-and-certainty) and the two clocks.
 
 Checks that a partial date prints as it was written, that only real
 calendar dates parse, that its interval of days is right, that ordering

@@ -3,7 +3,7 @@
 Checks opening (a missing file is created; read-only ledgers refuse
 appends), what an append returns (seq, id, recorded time; ids generated when
 missing), the defaults of ``state`` (today, now), ``events`` filters,
-corrections and retractions as seen before and after (DESIGN §5), another
+corrections and retractions as seen before and after (docs/concepts.md#corrections), another
 writer's appends picked up by ``refresh``, and the typed errors of bad calls.
 """
 

@@ -1,4 +1,4 @@
-"""The log file (DESIGN §6, §7): what is written is read back, and any change is caught.
+"""The log file (docs/concepts.md#integrity, #durability): what is written is read back, and any change is caught.
 
 Checks that appended events read back identical and in order with seqs
 1..N and an unbroken hash chain (also after reopening the file); that
@@ -131,7 +131,7 @@ def test_deleted_inserted_and_moved_lines_are_named(log_path: Path, damage: Any,
 
 def test_removing_the_last_line_leaves_a_valid_shorter_log_with_another_head(log_path: Path) -> None:
     """Truncation at a line boundary is not detectable from the file alone:
-    that is what publishing the head is for (DESIGN §6)."""
+    that is what publishing the head is for (docs/concepts.md#integrity)."""
     ledger = _small_log(log_path)
     head = ledger.head
     lines = log_path.read_bytes().splitlines(keepends=True)

@@ -1,6 +1,6 @@
 """Properties of the whole ledger on generated valid histories (issues 3 and 4).
 
-Core (DESIGN §3-§5): reducers are pure and deterministic; ``state(as_of=D)``
+Core (docs/concepts.md#the-fold, #backfill, #corrections): reducers are pure and deterministic; ``state(as_of=D)``
 equals a naive fold from scratch; every append order of a history with
 distinct dates that succeeds gives the same state; ``known_at=T`` equals a
 fresh ledger holding only what was recorded by T; a refused append raises the

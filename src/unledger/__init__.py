@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._version import __version__ as __version__
 from .dates import Certainty, PartialDate, parse_date
 from .errors import (
     CheckpointError,
@@ -59,8 +60,6 @@ from .kinds import KindSpec
 from .ledger import Change, Diff, Ledger
 from .log import Record
 from .state import InstrumentStatus, Membership, Party, Seat, State, World
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Admission",

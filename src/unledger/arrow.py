@@ -10,7 +10,7 @@ directly. The command line uses the same rows for ``--json``, ``--csv`` and
 A date column ``X`` holds the date as written (``"1992"``, ``"1992-03"``,
 ``"1992-03-02"``); in Arrow tables it is followed by ``X_earliest`` and
 ``X_latest`` (``date32``), the first and last day it may denote. ``certain``
-says whether the fact is certain on the day asked (DESIGN §2).
+says whether the fact is certain on the day asked (docs/concepts.md#partial-dates-and-certainty).
 
 pyarrow is imported only when a table is built (``pip install
 'unledger[arrow]'``); the row functions need nothing beyond unledger.
@@ -18,14 +18,13 @@ pyarrow is imported only when a table is built (``pip install
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 
 from .codec import event_to_dict
-from .dates import PartialDate
+from .dates import PartialDate, parse_recorded
 from .ledger import Ledger
 from .log import Record
 from .state import State
@@ -256,10 +255,6 @@ def _pyarrow() -> Any:
     return pyarrow
 
 
-def _parse_recorded(text: str) -> _dt.datetime:
-    return _dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=_dt.UTC)
-
-
 def to_table(table: str, rows: Sequence[Row]) -> pa.Table:
     """Build the Arrow table ``table`` (a key of :data:`COLUMNS`) from rows."""
     pa = _pyarrow()
@@ -281,7 +276,7 @@ def to_table(table: str, rows: Sequence[Row]) -> pa.Table:
             kind = "str"
         if kind == "timestamp":
             type_ = pa.timestamp("us", tz="UTC")
-            values = [_parse_recorded(v) if v is not None else None for v in values]
+            values = [parse_recorded(v) if v is not None else None for v in values]
         else:
             type_ = {"str": pa.string(), "bool": pa.bool_(), "int": pa.int64(), "list": pa.list_(pa.string())}[kind]
         fields.append(pa.field(name, type_))

@@ -10,7 +10,7 @@ Derived dates (an entry into force computed from partial dates) may be a
 general interval; they are written ``YYYY-MM-DD/YYYY-MM-DD``, the EDTF level 0
 interval form. Events themselves only accept the three single-date forms.
 
-The certainty rule (DESIGN §2): a fact dated ``d`` is *certain* on day ``D`` if
+The certainty rule (docs/concepts.md#partial-dates-and-certainty): a fact dated ``d`` is *certain* on day ``D`` if
 ``latest(d) <= D``, *uncertain* if ``earliest(d) <= D < latest(d)`` and not yet
 true if ``D < earliest(d)``.
 """
@@ -110,7 +110,7 @@ class PartialDate:
         return self.earliest_day == self.latest_day
 
     def certainty(self, day: int) -> Certainty:
-        """Where ``day`` (an ordinal) stands against this date (DESIGN §2)."""
+        """Where ``day`` (an ordinal) stands against this date (docs/concepts.md#partial-dates-and-certainty)."""
         if self.latest_day <= day:
             return Certainty.CERTAIN
         if self.earliest_day <= day:
@@ -224,11 +224,34 @@ def today() -> int:
     return _dt.datetime.now(_dt.UTC).date().toordinal()
 
 
+#: The last day a date can name (31 December 9999): "as of the end of
+#: time", to see everything the record holds.
+END_OF_TIME: Final[int] = _dt.date.max.toordinal()
+
+
+def this_year() -> int:
+    """The current year in UTC."""
+    return _dt.date.fromordinal(today()).year
+
+
+def year_of_day(day: int) -> int:
+    """The year of an ordinal day."""
+    return _dt.date.fromordinal(day).year
+
+
+def as_year(value: object) -> int:
+    """A year bound of a range: an ``int`` is a year already; anything
+    else is read as a date (:func:`first_day`) and gives its year."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return year_of_day(first_day(value))
+
+
 def to_day(value: object) -> int:
     """Resolve an ``as_of`` value to the ordinal of one day.
 
     ``None`` is today (UTC); a partial date means the *last* day of its period
-    (``"1992"`` is 31 December 1992, DESIGN §2); a :class:`datetime.date` is
+    (``"1992"`` is 31 December 1992, docs/concepts.md#partial-dates-and-certainty); a :class:`datetime.date` is
     that day; an ``int`` is taken as an ordinal already.
     """
     if value is None:
@@ -318,3 +341,8 @@ def parse_timestamp(value: object) -> str:
             moment = moment.replace(tzinfo=_dt.UTC)
         return format_timestamp(moment)
     raise InvalidEvent(f"cannot read {value!r} as a timestamp", field="known_at")
+
+
+def parse_recorded(text: str) -> _dt.datetime:
+    """A ``recorded`` timestamp of the log as an aware UTC datetime."""
+    return _dt.datetime.strptime(text, _TS_FORMAT).replace(tzinfo=_dt.UTC)

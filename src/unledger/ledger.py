@@ -3,15 +3,14 @@
 Reading order: :meth:`Ledger.open` reads every complete line of the log into
 :class:`~unledger.log.Record` objects and builds the :class:`Timeline` of the
 events in the record (retractions and corrections applied). Appends go
-through the lock (DESIGN §7), are checked against the rules on their own
-dates and for every later event (§4, §5), and are written in one durable
-write. Queries fold the timeline up to the day asked (§3).
+through the lock (docs/concepts.md#durability), are checked against the rules on their own
+dates and for every later event (docs/concepts.md#backfill, #corrections), and are written in one durable
+write. Queries fold the timeline up to the day asked (docs/concepts.md#the-fold).
 """
 
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -22,7 +21,7 @@ import attrs
 
 from ._gc import bulk
 from .basis import Basis
-from .dates import day_to_iso, first_day, now_timestamp, parse_date, parse_timestamp, to_day, today
+from .dates import as_year, day_to_iso, first_day, now_timestamp, parse_date, parse_timestamp, this_year, to_day
 from .errors import (
     ConcurrencyError,
     DuplicateEventId,
@@ -577,8 +576,8 @@ class Ledger:
         first = next((e.date for e in line.events if org in e.entities()), None)
         if first is None:
             raise UnknownEntity("organization", org)
-        y0 = int(str(start)[:4]) if start is not None else first.earliest.year
-        y1 = int(str(end)[:4]) if end is not None else dt.date.fromordinal(today()).year
+        y0 = as_year(start) if start is not None else first.earliest.year
+        y1 = as_year(end) if end is not None else this_year()
         out = []
         for year in range(y0, y1 + 1):
             day = parse_date(f"{year:04d}").latest_day

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from .dates import day_to_iso, parse_date, to_day
+from .dates import END_OF_TIME, day_to_iso, parse_date, this_year, to_day, year_of_day
 from .errors import UnknownEntity
 from .events.instruments import BINDING_ACTS, LEAVING_ACTS
 from .ledger import Ledger
@@ -63,7 +63,7 @@ def save(fig: Figure, path: str | Path) -> Path:
 
 
 def _title(ledger: Ledger, code: str, known_at: Any) -> str:
-    name = ledger.state("9999", known_at).name(code)
+    name = ledger.state(END_OF_TIME, known_at).name(code)
     return f"{code} ({name})" if name and name != code else code
 
 
@@ -76,7 +76,7 @@ def growth(ledger: Ledger, org: str, start: Any = None, end: Any = None, *, know
 
     ``start`` and ``end`` are dates or years (default: the organization's
     first event to today)."""
-    final = ledger.state("9999", known_at)
+    final = ledger.state(END_OF_TIME, known_at)
     if org not in final.organizations():
         raise UnknownEntity("organization", org)
     spells = [s for spells in final.world.members.get(org, {}).values() for s in spells]
@@ -161,13 +161,13 @@ def _waves(steps: Sequence[int], counts: Sequence[int], limit: int) -> list[tupl
     end_of_year: dict[int, int] = {}
     jumps: dict[int, tuple[int, int]] = {}
     for i, (d, n) in enumerate(zip(steps, counts, strict=True)):
-        year = _date(d).year
+        year = year_of_day(d)
         end_of_year[year] = n
         if i:
             rise = n - counts[i - 1]
             if rise > jumps.get(year, (0, 0))[0]:
                 jumps[year] = (rise, d)
-    years = range(_date(steps[0]).year, _date(steps[-1]).year + 1)
+    years = range(year_of_day(steps[0]), year_of_day(steps[-1]) + 1)
     level, gains = counts[0], {}
     for year in years:
         now = end_of_year.get(year, level)
@@ -226,7 +226,7 @@ def timeline(ledger: Ledger, entity: str, *, as_of: Any = None, known_at: Any = 
     for code, by_member in state.world.terms.items():
         for term in by_member.get(entity, ()):
             if term.start.earliest_day <= day:
-                years = f"{term.start.earliest.year}\u2013{_date(term.last_day()).year}"
+                years = f"{term.start.earliest.year}\u2013{year_of_day(term.last_day())}"
                 seats.setdefault(code, []).append((term.start.earliest_day, min(term.last_day(), day), term.start.latest_day, _ORANGE, years))
     for code, bars in sorted(seats.items(), key=lambda kv: min(b[0] for b in kv[1])):
         lanes.append((f"seat on {code}", sorted(bars)))
@@ -317,12 +317,12 @@ def body(ledger: Ledger, body_code: str, start: int | None = None, end: int | No
     """Who sat on ``body_code`` in each year from ``start`` to ``end``: one
     row per member, a cell per year it sat at any time in that year (dark:
     permanent seat; orange: elected; light: not certain)."""
-    final = ledger.state("9999", known_at)
+    final = ledger.state(END_OF_TIME, known_at)
     info = final.world.bodies.get(body_code)
     if info is None:
         raise UnknownEntity("body", body_code)
     y0 = start if start is not None else info.established.earliest.year
-    y1 = end if end is not None else _dt.date.today().year
+    y1 = end if end is not None else this_year()
     if y1 < y0:
         raise ValueError(f"the last year {y1} is before the first year {y0}")
     # Sample days catch every term of a year without trusting any one reducer's

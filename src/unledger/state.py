@@ -8,7 +8,7 @@ equal, whichever route (fold from scratch, checkpoint, cache) built them.
 :class:`State` is a world seen on one day: the ledger's answer to "what was
 true on D?". The same world answers for any day on or after the last event it
 holds, so a checkpoint can serve many days. Every fact a query returns says
-whether it is ``certain`` on that day (DESIGN §2).
+whether it is ``certain`` on that day (docs/concepts.md#partial-dates-and-certainty).
 """
 
 from __future__ import annotations

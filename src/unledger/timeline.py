@@ -1,7 +1,7 @@
 """The events in the record, in fold order, with checkpoints of the fold.
 
 Fold order is (earliest day of the date, position), where position is the
-seq of the line that put the event in the record (DESIGN §3). A
+seq of the line that put the event in the record (docs/concepts.md#the-fold). A
 :class:`Timeline` keeps the events sorted by that key, a parallel list of
 keys for ``bisect``, and checkpoints: the world after every event up to a
 key, about every ``K`` events, so that the state on any day costs a bisect
@@ -9,7 +9,7 @@ plus fewer than ``K`` reducer calls. A checkpoint is named by a key, not a
 position, so it stays meaningful when events are inserted before it.
 
 Changing the record (an append, a backfill, a retraction) goes through
-:meth:`Timeline.propose`, which checks the change (DESIGN §4) and returns a
+:meth:`Timeline.propose`, which checks the change (docs/concepts.md#backfill) and returns a
 :class:`Proposal` that :meth:`Timeline.commit` installs only if all passed.
 Nothing is changed when a rule fails.
 

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .. import __version__
+from .._version import __version__
 from ..dates import parse_date, parse_timestamp
 from ..errors import InvalidEvent, UnledgerError
 from ..ledger import Ledger

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 import click
 
 from .. import arrow
-from ..dates import first_day, to_day
+from ..dates import END_OF_TIME, first_day, to_day
 from ..state import State
 from . import DATE, TIMESTAMP, cli, output_options, require, session, state_for, when_options
 from ._output import count_of, emit, summary
@@ -32,7 +32,7 @@ def exists_on(state: State, known_at: str | None, what: str, code: str, known: C
     mentions is refused."""
     if code in set(known(state)):
         return True
-    ever = session().ledger().state("9999", known_at)
+    ever = session().ledger().state(END_OF_TIME, known_at)
     require(ever, what, code, known(ever))
     return False
 
@@ -174,7 +174,7 @@ def timeline(entity: str, start: str | None, end: str | None, known_at: str | No
     ledger = session().ledger()
     events = ledger.timeline(entity, known_at=known_at)
     if not events:
-        state = ledger.state("9999", known_at)
+        state = ledger.state(END_OF_TIME, known_at)
         known = set(state.organizations()) | set(state.world.names.keys()) | set(state.instruments()) | set(state.world.bodies.keys())
         require(state, "entity", entity, known - {entity})
     lo = None if start is None else first_day(start)
@@ -247,7 +247,7 @@ def count(org: str, start: int | None, end: int | None, known_at: str | None) ->
     if start is not None and end is not None and end < start:
         raise click.BadParameter(f"--to {end} is before --from {start}", param_hint="--to")
     ledger = session().ledger()
-    exists_on(ledger.state("9999", known_at), known_at, "organization", org, _organizations)
+    exists_on(ledger.state(END_OF_TIME, known_at), known_at, "organization", org, _organizations)
     counts = ledger.member_counts(org, start, end, known_at=known_at)
     rows = []
     previous = None

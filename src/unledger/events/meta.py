@@ -2,7 +2,7 @@
 
 They are instructions about other events, not facts about the world, so the
 fold never sees them: the ledger applies them when it decides which events
-are in the record as known at a time (DESIGN §5).
+are in the record as known at a time (docs/concepts.md#corrections).
 """
 
 from __future__ import annotations
