@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._version import __version__ as __version__
+from .answers import InstrumentStatus, Membership, Party, Seat
 from .dates import Certainty, PartialDate, parse_date
 from .errors import (
     CheckpointError,
@@ -59,7 +60,8 @@ from .events import (
 from .kinds import KindSpec
 from .ledger import Change, Diff, Ledger
 from .log import Record
-from .state import InstrumentStatus, Membership, Party, Seat, State, World
+from .state import State
+from .world import World
 
 __all__ = [
     "Admission",

@@ -299,8 +299,9 @@ _second: tuple[int, str] = (-1, "")
 
 
 def now_timestamp() -> str:
-    """:func:`format_timestamp` of :func:`utc_now`, in a fifth of the time:
-    every append asks for it, and only the microseconds change often."""
+    """:func:`format_timestamp` of :func:`utc_now`, formatting each second
+    once: every append asks for it, and only the microseconds change often
+    (docs/performance.md, "Second round: appends")."""
     global _second
     seconds, nanos = divmod(_time.time_ns(), 1_000_000_000)
     cached = _second

@@ -33,7 +33,7 @@ from typing import Any, Final
 from .events.registry import kinds
 from .kinds import ALWAYS_CANDIDATES, BUILTIN, CHECKS, FOOTPRINTS, READS_BODIES, REDUCERS, SPECS
 from .kinds.spec import Footprint, Region
-from .state import EMPTY, World
+from .world import EMPTY, World
 
 __all__ = ["footprint", "pristine", "Regions", "extract", "patch", "ABSENT", "ALWAYS_CANDIDATES", "READS_BODIES"]
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from .events.base import Event
 from .kinds import REDUCERS, Reducer
-from .state import World
+from .world import World
 
 __all__ = ["Reducer", "REDUCERS", "fold"]
 

@@ -15,7 +15,7 @@ from .dates import day_to_iso
 from .errors import RuleViolation
 from .events.base import Event
 from .kinds import CHECKS, SEAT_KINDS, Check
-from .state import EMPTY, World
+from .world import EMPTY, World
 
 __all__ = ["Check", "CHECKS", "check", "check_seat_limits", "seat_limit_violation"]
 

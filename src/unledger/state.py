@@ -1,29 +1,37 @@
-"""Immutable state: what the fold builds, and the questions it answers.
+"""The queries: a :class:`State` is a world seen on one day.
 
-:class:`World` is the folded data: a handful of persistent maps
-(``immutables.Map``, a hash array mapped trie in C) so that each event makes a
-new world sharing almost everything with the old one. Equal worlds compare
-equal, whichever route (fold from scratch, checkpoint, cache) built them.
-
-:class:`State` is a world seen on one day: the ledger's answer to "what was
-true on D?". The same world answers for any day on or after the last event it
-holds, so a checkpoint can serve many days. Every fact a query returns says
-whether it is ``certain`` on that day (docs/concepts.md#partial-dates-and-certainty).
+:class:`State` is the ledger's answer to "what was true on D?". The same
+world (:mod:`unledger.world`) answers for any day on or after the last event
+it holds, so a checkpoint can serve many days. Every fact a query returns
+(:mod:`unledger.answers`) says whether it is ``certain`` on that day
+(docs/concepts.md#partial-dates-and-certainty).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import Any
 
-import attrs
 import immutables
 
+from .answers import InstrumentStatus, Membership, Party, Seat
 from .basis import Basis
 from .dates import PartialDate, day_to_iso, first_day, to_day
 from .errors import UnknownEntity
-from .events.instruments import BINDING_ACTS, LEAVING_ACTS, EntryRule
-from .events.resolutions import Tally
+from .events.instruments import BINDING_ACTS
+from .world import (
+    _WORLD_FIELDS,
+    EMPTY,
+    Act,
+    BodyInfo,
+    InstrumentInfo,
+    PermanentSeat,
+    Resolution,
+    Spell,
+    Term,
+    World,
+    standing,
+)
 
 __all__ = [
     "World",
@@ -42,333 +50,7 @@ __all__ = [
     "EMPTY",
 ]
 
-EMPTY: Final[immutables.Map[Any, Any]] = immutables.Map()
-
-
-@attrs.frozen
-class Spell:
-    """A stretch of time something holds: a membership, or a state's existence.
-
-    ``end`` is the first day it no longer holds (``None``: still holds).
-    ``since`` is the date the organization counts the membership from, which
-    survives withdrawals and returns, continuations and mergers.
-    """
-
-    start: PartialDate | None
-    since: PartialDate | None
-    how: str
-    via: str | None
-    end: PartialDate | None = None
-    end_how: str | None = None
-    end_to: str | None = None
-
-    def holds(self, day: int) -> bool | None:
-        """``True`` certain, ``False`` uncertain, ``None`` does not hold on ``day``."""
-        certain = True
-        start = self.start
-        if start is not None:
-            if day < start.earliest_day:
-                return None
-            certain = start.latest_day <= day
-        end = self.end
-        if end is not None:
-            if end.latest_day <= day:
-                return None
-            if end.earliest_day <= day:
-                certain = False
-        return certain
-
-
-@attrs.frozen
-class Term:
-    """An elected term on a body; ``end`` is inclusive, ``cut`` (if any) is
-    the first day it no longer runs (an early end)."""
-
-    elected: PartialDate
-    start: PartialDate
-    end: PartialDate
-    via: str | None
-    cut: PartialDate | None = None
-    how: str = "elected"
-
-    def seated(self, day: int) -> bool | None:
-        start, end = self.start, self.end
-        if day < start.earliest_day or day > end.latest_day:
-            return None
-        # Certain only if the election is certain too (a seat is never more
-        # certain than the vote that gave it).
-        certain = start.latest_day <= day and day <= end.earliest_day and self.elected.latest_day <= day
-        cut = self.cut
-        if cut is not None:
-            if cut.latest_day <= day:
-                return None
-            if cut.earliest_day <= day:
-                certain = False
-        return certain
-
-    def last_day(self) -> int:
-        """Latest day the term may run."""
-        if self.cut is not None:
-            return min(self.end.latest_day, self.cut.latest_day - 1)
-        return self.end.latest_day
-
-
-@attrs.frozen
-class PermanentSeat:
-    member: str
-    start: PartialDate
-    end: PartialDate | None = None
-    via: str | None = None
-
-    def holds(self, day: int) -> bool | None:
-        return Spell(self.start, self.start, "permanent", self.via, self.end).holds(day)
-
-
-@attrs.frozen
-class BodyInfo:
-    """An organization or a body (a body has an ``org``)."""
-
-    code: str
-    org: str | None
-    established: PartialDate
-    seats: tuple[tuple[PartialDate, int | None], ...] = ()
-    permanent: tuple[PermanentSeat, ...] = ()
-    via: str | None = None
-
-    def elected_seats(self, day: int) -> int | None:
-        count: int | None = None
-        for start, n in self.seats:
-            if start.earliest_day <= day:
-                count = n
-        return count
-
-
-@attrs.frozen
-class InstrumentInfo:
-    code: str
-    title: str
-    form: str
-    opened: PartialDate
-    rule: EntryRule
-    closes: PartialDate | None = None
-    in_force: PartialDate | None = None  # only for rule "event"
-    terminated: PartialDate | None = None
-    via: str | None = None
-    open_for_signature: bool = True
-
-
-@attrs.frozen
-class Act:
-    act: str
-    date: PartialDate
-    via: str | None
-
-
-@attrs.frozen
-class Resolution:
-    body: str
-    symbol: str
-    title: str
-    date: PartialDate
-    meeting: str | None
-    tally: Tally | None
-    without_vote: bool
-    votes: immutables.Map[str, str] | None
-    subjects: tuple[str, ...]
-    concerns: tuple[str, ...]
-    id: str | None
-
-
-_WORLD_FIELDS: Final = (
-    "names",
-    "existence",
-    "bodies",
-    "members",
-    "governments",
-    "terms",
-    "instruments",
-    "acts",
-    "resolutions",
-    "extra",
-)
-
-
-class World:
-    """The folded data. Immutable; ``replace`` returns a new world that shares
-    every untouched map with this one.
-
-    - ``names``: code -> ((date, name), ...) in date order
-    - ``existence``: code -> (Spell, ...) for states the record says began or ended
-    - ``bodies``: code -> BodyInfo, organizations and their bodies
-    - ``members``: org -> member -> (Spell, ...)
-    - ``governments``: org -> member -> ((date, government), ...)
-    - ``terms``: body -> member -> (Term, ...)
-    - ``instruments``: code -> InstrumentInfo
-    - ``acts``: instrument -> party -> (Act, ...)
-    - ``resolutions``: body -> symbol -> Resolution
-    - ``extra``: free slot for kinds defined outside unledger
-    """
-
-    __slots__ = _WORLD_FIELDS
-
-    names: immutables.Map[str, tuple[tuple[PartialDate, str], ...]]
-    existence: immutables.Map[str, tuple[Spell, ...]]
-    bodies: immutables.Map[str, BodyInfo]
-    members: immutables.Map[str, immutables.Map[str, tuple[Spell, ...]]]
-    governments: immutables.Map[str, immutables.Map[str, tuple[tuple[PartialDate, str], ...]]]
-    terms: immutables.Map[str, immutables.Map[str, tuple[Term, ...]]]
-    instruments: immutables.Map[str, InstrumentInfo]
-    acts: immutables.Map[str, immutables.Map[str, tuple[Act, ...]]]
-    resolutions: immutables.Map[str, immutables.Map[str, Resolution]]
-    extra: immutables.Map[str, Any]
-
-    def __init__(self, **fields: Any) -> None:
-        for name in _WORLD_FIELDS:
-            object.__setattr__(self, name, fields.get(name, EMPTY))
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError("World is immutable; use replace()")
-
-    def replace(self, **changes: Any) -> World:  # replaced below by _make_replace()
-        new = object.__new__(World)
-        for name in _WORLD_FIELDS:
-            object.__setattr__(new, name, changes[name] if name in changes else getattr(self, name))
-        return new
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, World):
-            return NotImplemented
-        return all(getattr(self, n) == getattr(other, n) for n in _WORLD_FIELDS)
-
-    def __hash__(self) -> int:
-        return hash(tuple(getattr(self, n) for n in _WORLD_FIELDS))
-
-    def __repr__(self) -> str:
-        sizes = ", ".join(f"{n}={len(getattr(self, n))}" for n in _WORLD_FIELDS)
-        return f"World({sizes})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_world, (tuple(getattr(self, n) for n in _WORLD_FIELDS),))
-
-    # -- helpers for reducers: one idea each --------------------------------
-
-    def exists_status(self, code: str, day: int) -> bool | None:
-        """Whether ``code`` exists on ``day``: True certain, False uncertain,
-        None certainly not. States the record never saw begin or end exist."""
-        spells = self.existence.get(code)
-        if spells is None:
-            return True
-        for spell in reversed(spells):
-            status = spell.holds(day)
-            if status is not None:
-                return status
-        return None
-
-    def membership(self, org: str, member: str, day: int) -> tuple[Spell | None, bool | None]:
-        """The spell of ``member`` in ``org`` that holds on ``day``, and its certainty."""
-        spells = self.members.get(org, EMPTY).get(member)
-        if spells:
-            for spell in reversed(spells):
-                status = spell.holds(day)
-                if status is not None:
-                    return spell, status
-        return None, None
-
-
-def _make_replace() -> Any:
-    """``World.replace`` as straight-line code over the slot descriptors.
-
-    Every event of a fold makes a new world, so this is the hottest function
-    of a cold open: the generic loop above costs about 1.2 us a call, this
-    about 0.5 us. Same behaviour: unknown names are ignored, as before.
-    """
-    args = ", ".join(f"{name}=_KEEP" for name in _WORLD_FIELDS)
-    body = [f"def replace(self, {args}, **_ignored):", "    new = _new(World)"]
-    namespace: dict[str, Any] = {"_KEEP": object(), "_new": object.__new__, "World": World}
-    for name in _WORLD_FIELDS:
-        namespace[f"_set_{name}"] = World.__dict__[name].__set__
-        body.append(f"    _set_{name}(new, self.{name} if {name} is _KEEP else {name})")
-    body.append("    return new")
-    exec("\n".join(body), namespace)  # noqa: S102 - built from the field names above
-    replace = namespace["replace"]
-    replace.__doc__ = "A new world with ``changes`` applied; every other map is shared."
-    return replace
-
-
-World.replace = _make_replace()  # type: ignore[method-assign]
-
-
-def _rebuild_world(values: tuple[Any, ...]) -> World:
-    return World(**dict(zip(_WORLD_FIELDS, values, strict=True)))
-
-
-# -- answers ----------------------------------------------------------------
-
-
-@attrs.frozen
-class Membership:
-    """``member`` belongs to ``org``: counted from ``since``; ``how`` is one
-    of original, admitted, continuation, merger (or restored); ``start`` is
-    when this stretch began and ``end`` when it ended (history only)."""
-
-    org: str
-    member: str
-    since: PartialDate | None
-    how: str
-    start: PartialDate | None
-    certain: bool
-    name: str | None = None
-    end: PartialDate | None = None
-    end_how: str | None = None
-    id: str | None = None
-
-
-@attrs.frozen
-class Seat:
-    """``member`` on ``body``: ``kind`` permanent or elected; ``status``
-    seated, or elected (not yet seated)."""
-
-    body: str
-    member: str
-    kind: str
-    status: str
-    certain: bool
-    since: PartialDate | None = None
-    term_start: PartialDate | None = None
-    term_end: PartialDate | None = None
-    elected: PartialDate | None = None
-    name: str | None = None
-    id: str | None = None
-
-
-@attrs.frozen
-class Party:
-    """``party``'s standing towards an instrument on the day asked."""
-
-    instrument: str
-    party: str
-    signed: PartialDate | None
-    consented: PartialDate | None
-    act: str | None
-    bound_from: PartialDate | None
-    bound: bool
-    certain: bool
-    left: PartialDate | None = None
-    id: str | None = None
-
-
-@attrs.frozen
-class InstrumentStatus:
-    instrument: str
-    title: str
-    form: str
-    status: str  # "open", "not yet in force", "in force", "terminated"
-    certain: bool
-    opened: PartialDate
-    in_force_from: PartialDate | None
-    terminated: PartialDate | None
-    signatories: tuple[str, ...]
-    parties: tuple[str, ...]
+_ = _WORLD_FIELDS  # re-exported for the snapshot cache
 
 
 class State:
@@ -663,18 +345,13 @@ class State:
         days = info.rule.days or 0
         out = []
         for party, acts in self.world.acts.get(code, EMPTY).items():
-            signed = consented = left = None
-            act_name = None
-            via = None
-            for act in acts:
-                if act.act == "signature" and signed is None:
-                    signed = act.date
-                    via = via or act.via
-                elif act.act in BINDING_ACTS and (consented is None or left is not None):
-                    # a first consent, or a new one after leaving (the rules allow it)
-                    consented, act_name, via, left = act.date, act.act, act.via, None
-                elif act.act in LEAVING_ACTS and consented is not None:
-                    left = act.date
+            signature = next((act for act in acts if act.act == "signature"), None)
+            signed = signature.date if signature is not None else None
+            consent, leaving = standing(acts)
+            consented = consent.date if consent is not None else None
+            act_name = consent.act if consent is not None else None
+            via = consent.via if consent is not None else signature.via if signature is not None else None
+            left = leaving.date if leaving is not None else None
             bound_from = None
             if info.rule.rule == "on_signature":
                 bound_from = signed if consented is None else _earlier(signed, consented)

@@ -40,15 +40,14 @@ from .events.base import Event
 from .footprints import ALWAYS_CANDIDATES, Regions, extract, footprint, patch, pristine
 from .reducers import REDUCERS
 from .rules import CHECKS, check_seat_limits
-from .state import World
+from .world import World
 
 __all__ = ["Timeline", "Proposal", "CHECKPOINT_EVERY"]
 
 #: Events between checkpoints. Each checkpoint shares structure with its
 #: neighbours, so memory grows far slower than the count suggests. A query
-#: replays K/2 events on average (about 3 us each). At a million events,
-#: K=128 costs about 70 B/event more than K=256 and halves that replay
-#: (median query 0.85 ms against 1.2 ms; docs/performance.md).
+#: replays half of them on average; why this value, measured against others,
+#: is in docs/performance.md ("Queries").
 CHECKPOINT_EVERY = 128
 _INF: Final = float("inf")
 _NO_PAUSE: Final = nullcontext()

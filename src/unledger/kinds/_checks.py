@@ -22,7 +22,7 @@ from typing import Any
 
 from ..errors import RuleViolation
 from ..events.base import Event
-from ..state import World
+from ..world import World
 
 
 def violation(e: Event, field: str, rule: str, reason: str) -> RuleViolation:

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 import immutables
 
-from ..state import EMPTY
+from ..world import EMPTY
 
 T = TypeVar("T")
 

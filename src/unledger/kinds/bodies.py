@@ -11,7 +11,7 @@ import attrs
 
 from ..dates import PartialDate
 from ..events.bodies import Election, Enlargement, Establishment, Representation
-from ..state import EMPTY, BodyInfo, PermanentSeat, Term, World
+from ..world import EMPTY, BodyInfo, PermanentSeat, Term, World
 from ._checks import day_of, must_be_known_body, must_be_member, must_exist, violation
 from ._maps import append_in, get_in, insert_dated, set_in
 from .spec import Footprint, KindSpec, Region

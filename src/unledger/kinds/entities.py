@@ -14,7 +14,7 @@ import attrs
 
 from ..dates import PartialDate
 from ..events.entities import Continuation, Dissolution, Merger, Renaming, Separation, Statehood
-from ..state import PermanentSeat, Spell, Term, World
+from ..world import PermanentSeat, Spell, Term, World
 from ._checks import day_of, must_exist, violation
 from ._maps import get_in, insert_dated, set_in
 from .membership import end_membership

@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 
 from ..events.instruments import BINDING_ACTS, LEAVING_ACTS, NEEDS_SIGNATURE, EntryIntoForce, Opening, Signing, Termination
-from ..state import EMPTY, Act, InstrumentInfo, World
+from ..world import EMPTY, Act, InstrumentInfo, World, standing
 from ._checks import day_of, must_exist, violation
 from ._maps import append_in
 from .spec import Footprint, KindSpec
@@ -69,12 +69,8 @@ def check_signing(world: World, e: Any) -> None:
     must_exist(world, e, e.party, "party")
     acts = world.acts.get(e.instrument, EMPTY).get(e.party, ())
     signed = any(a.act == "signature" for a in acts)
-    bound = False
-    for a in acts:
-        if a.act in BINDING_ACTS:
-            bound = True
-        elif a.act in LEAVING_ACTS:
-            bound = False
+    consent, left = standing(acts)
+    bound = consent is not None and left is None
     if e.act == "signature":
         if not info.open_for_signature:
             raise violation(

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from ..events.membership import Admission, Cessation, Return, Withdrawal
-from ..state import EMPTY, Spell, World
+from ..world import EMPTY, Spell, World
 from ._checks import day_of, must_be_member, must_exist, violation
 from ._maps import get_in, insert_dated, set_in
 from .spec import Footprint, KindSpec

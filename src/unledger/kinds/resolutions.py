@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..events.resolutions import Adoption
-from ..state import EMPTY, Resolution, World
+from ..world import EMPTY, Resolution, World
 from ._checks import violation
 from ._maps import set_in
 from .spec import Footprint, KindSpec

@@ -21,7 +21,7 @@ from typing import Any, Final
 import attrs
 
 from ..events.base import Event
-from ..state import World
+from ..world import World
 
 __all__ = [
     "KindSpec",

@@ -1,0 +1,77 @@
+"""The answers a :class:`~unledger.state.State` gives: plain frozen records,
+each saying whether the fact is ``certain`` on the day asked
+(docs/concepts.md#partial-dates-and-certainty)."""
+
+from __future__ import annotations
+
+import attrs
+
+from .dates import PartialDate
+
+__all__ = ["Membership", "Seat", "Party", "InstrumentStatus"]
+
+
+@attrs.frozen
+class Membership:
+    """``member`` belongs to ``org``: counted from ``since``; ``how`` is one
+    of original, admitted, continuation, merger (or restored); ``start`` is
+    when this stretch began and ``end`` when it ended (history only)."""
+
+    org: str
+    member: str
+    since: PartialDate | None
+    how: str
+    start: PartialDate | None
+    certain: bool
+    name: str | None = None
+    end: PartialDate | None = None
+    end_how: str | None = None
+    id: str | None = None
+
+
+@attrs.frozen
+class Seat:
+    """``member`` on ``body``: ``kind`` permanent or elected; ``status``
+    seated, or elected (not yet seated)."""
+
+    body: str
+    member: str
+    kind: str
+    status: str
+    certain: bool
+    since: PartialDate | None = None
+    term_start: PartialDate | None = None
+    term_end: PartialDate | None = None
+    elected: PartialDate | None = None
+    name: str | None = None
+    id: str | None = None
+
+
+@attrs.frozen
+class Party:
+    """``party``'s standing towards an instrument on the day asked."""
+
+    instrument: str
+    party: str
+    signed: PartialDate | None
+    consented: PartialDate | None
+    act: str | None
+    bound_from: PartialDate | None
+    bound: bool
+    certain: bool
+    left: PartialDate | None = None
+    id: str | None = None
+
+
+@attrs.frozen
+class InstrumentStatus:
+    instrument: str
+    title: str
+    form: str
+    status: str  # "open", "not yet in force", "in force", "terminated"
+    certain: bool
+    opened: PartialDate
+    in_force_from: PartialDate | None
+    terminated: PartialDate | None
+    signatories: tuple[str, ...]
+    parties: tuple[str, ...]
