@@ -14,7 +14,7 @@ from typing import Any
 
 from ._version import __version__ as __version__
 from .answers import InstrumentStatus, Membership, Party, Seat
-from .dates import Certainty, PartialDate, parse_date
+from .dates import Certainty, DateLike, PartialDate, parse_date
 from .errors import (
     CheckpointError,
     ConcurrencyError,
@@ -73,6 +73,7 @@ __all__ = [
     "ConcurrencyError",
     "Continuation",
     "Correction",
+    "DateLike",
     "Diff",
     "Dissolution",
     "DuplicateEventId",

@@ -148,8 +148,7 @@ def member_rows(state: State, org: str | None = None) -> list[Row]:
 
 def seat_rows(state: State, body: str | None = None) -> list[Row]:
     """Who sits on ``body`` (every body with seats when ``None``)."""
-    world = state.world
-    bodies = [body] if body is not None else sorted(set(world.terms.keys()) | {c for c, i in world.bodies.items() if i.permanent})
+    bodies = [body] if body is not None else list(state.seat_bodies())
     return [
         {
             "body": s.body,

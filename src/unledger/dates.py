@@ -23,7 +23,7 @@ import re
 import time as _time
 from enum import StrEnum
 from functools import lru_cache
-from typing import Final
+from typing import Final, TypeAlias
 
 from .errors import InvalidEvent
 
@@ -222,6 +222,15 @@ def day_to_iso(day: int) -> str:
 def today() -> int:
     """Today's ordinal in UTC (the default ``as_of``)."""
     return _dt.datetime.now(_dt.UTC).date().toordinal()
+
+
+#: What a query accepts as a day or a moment (``as_of``, ``known_at``,
+#: ``start``, ``end``): an ISO date, possibly partial (``"1992"``,
+#: ``"1992-03"``, ``"1992-03-02"``), a :class:`PartialDate`, a
+#: :class:`datetime.date` or :class:`datetime.datetime`, or an ``int`` (an
+#: ordinal day; for ``member_counts``' ``start`` and ``end``, a year). A
+#: ``known_at`` string may also be an ISO timestamp.
+DateLike: TypeAlias = str | int | _dt.date | PartialDate
 
 
 #: The last day a date can name (31 December 9999): "as of the end of

@@ -17,24 +17,25 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
-import attrs
-
+from . import reports
 from ._gc import bulk
 from .basis import Basis
-from .dates import as_year, day_to_iso, first_day, now_timestamp, parse_date, parse_timestamp, this_year, to_day
+from .dates import DateLike, now_timestamp, parse_timestamp, to_day
+from .effective import Changes as _Changes
+from .effective import Key, in_effect, select
+from .effective import effective_map as _effective_map
 from .errors import (
     ConcurrencyError,
     DuplicateEventId,
     InvalidEvent,
     ReadOnlyLedger,
     RuleViolation,
-    UnknownEntity,
-    UnledgerError,
 )
 from .events.base import Event, new_ids
 from .events.meta import Correction, Retraction
 from .fastdecode import decode_lines, verify_bytes, with_fields
 from .log import GENESIS, FileLog, MemoryLog, Record, encode_batch
+from .reports import Change, Diff
 from .state import State, World
 from .timeline import Timeline
 
@@ -44,37 +45,6 @@ if TYPE_CHECKING:
 __all__ = ["Ledger", "Diff", "Change"]
 
 logger = logging.getLogger("unledger")
-
-Key = tuple[int, int]
-
-
-@attrs.frozen
-class Change:
-    """One line of a :class:`Diff`: what changed for ``entity`` in ``where``."""
-
-    what: str
-    where: str
-    entity: str
-    detail: str | None = None
-
-
-@attrs.frozen
-class Diff:
-    """What changed between two days (``start`` exclusive, ``end`` inclusive)."""
-
-    start: str
-    end: str
-    joined: tuple[Change, ...] = ()
-    left: tuple[Change, ...] = ()
-    seated: tuple[Change, ...] = ()
-    unseated: tuple[Change, ...] = ()
-    signed: tuple[Change, ...] = ()
-    bound: tuple[Change, ...] = ()
-    in_force: tuple[Change, ...] = ()
-    adopted: tuple[Change, ...] = ()
-
-    def changes(self) -> tuple[Change, ...]:
-        return self.joined + self.left + self.seated + self.unseated + self.signed + self.bound + self.in_force + self.adopted
 
 
 class _Loaded:
@@ -469,7 +439,7 @@ class Ledger:
 
     # -- asking --------------------------------------------------------------------
 
-    def state(self, as_of: Any = None, known_at: Any = None) -> State:
+    def state(self, as_of: DateLike | None = None, known_at: DateLike | None = None) -> State:
         """What was true on ``as_of`` (default today), as the ledger knew it
         at ``known_at`` (default now).
 
@@ -495,10 +465,10 @@ class Ledger:
         size = bisect.bisect_right(self._records, parse_timestamp(known_at), key=_recorded)
         return basis_of(self, size, self._records[size - 1].hash if size else GENESIS)
 
-    def world(self, as_of: Any = None, known_at: Any = None) -> World:
+    def world(self, as_of: DateLike | None = None, known_at: DateLike | None = None) -> World:
         return self.state(as_of, known_at).world
 
-    def _timeline_for(self, known_at: Any) -> Timeline:
+    def _timeline_for(self, known_at: DateLike | None) -> Timeline:
         if known_at is None:
             return self._timeline
         moment = parse_timestamp(known_at)
@@ -516,9 +486,9 @@ class Ledger:
         *,
         kind: str | Iterable[str] | None = None,
         entity: str | None = None,
-        start: Any = None,
-        end: Any = None,
-        known_at: Any = None,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        known_at: DateLike | None = None,
         include_retracted: bool = False,
     ) -> Iterator[Record]:
         """Recorded events in log order, filtered.
@@ -532,174 +502,36 @@ class Ledger:
           retraction and correction records themselves. Otherwise a corrected
           event is yielded in its corrected form, as of its correction's record.
         """
-        kinds = {kind} if isinstance(kind, str) else (set(kind) if kind is not None else None)
-        lo = first_day(start) if start is not None else None
-        hi = to_day(end) if end is not None else None
         records: list[Record] = self._records
+        effective: dict[str, tuple[Key, Event]] | None = self._effective
         if known_at is not None:
             moment = parse_timestamp(known_at)
             records = [r for r in records if r.recorded <= moment]
-        if include_retracted:
-            stream: Iterable[Record] = records
-        else:
-            effective = _effective_map(records) if known_at is not None else self._effective
-            by_seq = {r.seq: r for r in records}
-            stream = sorted(
-                (
-                    by_seq[key[1]] if by_seq[key[1]].event is event else attrs.evolve(by_seq[key[1]], event=event)
-                    for key, event in effective.values()
-                ),
-                key=lambda r: r.seq,
-            )
-        for record in stream:
-            event = record.event
-            if kinds is not None and event.kind not in kinds:
-                continue
-            if entity is not None and entity not in event.entities():
-                continue
-            if lo is not None and event.date.latest_day < lo:
-                continue
-            if hi is not None and event.date.earliest_day > hi:
-                continue
-            yield record
+            effective = None  # rebuilt from the records known then
+        if not include_retracted:
+            records = in_effect(records, effective)
+        kinds = {kind} if isinstance(kind, str) else (set(kind) if kind is not None else None)
+        return select(records, kinds=kinds, entity=entity, start=start, end=end)
 
-    def timeline(self, entity: str, *, known_at: Any = None) -> list[Event]:
+    def timeline(self, entity: str, *, known_at: DateLike | None = None) -> list[Event]:
         """Every event in the record concerning ``entity``, in date order
         (resolutions that concern it included)."""
         line = self._timeline_for(known_at)
         return [e for e in line.events if entity in e.entities()]
 
-    def member_counts(self, org: str, start: Any = None, end: Any = None, *, known_at: Any = None) -> list[tuple[int, int]]:
+    def member_counts(self, org: str, start: DateLike | None = None, end: DateLike | None = None, *, known_at: DateLike | None = None) -> list[tuple[int, int]]:
         """``(year, members at the end of that year)`` for each year in range
-        (default: from the organization's first event to this year)."""
-        line = self._timeline_for(known_at)
-        first = next((e.date for e in line.events if org in e.entities()), None)
-        if first is None:
-            raise UnknownEntity("organization", org)
-        y0 = as_year(start) if start is not None else first.earliest.year
-        y1 = as_year(end) if end is not None else this_year()
-        out = []
-        for year in range(y0, y1 + 1):
-            day = parse_date(f"{year:04d}").latest_day
-            world = line.world_at(day)
-            out.append((year, State(world, day).count(org) if org in world.members or org in world.bodies else 0))
-        return out
+        (default: from the organization's first event to this year); see
+        :func:`unledger.reports.member_counts`."""
+        return reports.member_counts(self._timeline_for(known_at), org, start, end)
 
-    def diff(self, d1: Any, d2: Any, *, org: str | None = None, known_at: Any = None) -> Diff:
+    def diff(self, d1: DateLike, d2: DateLike, *, org: str | None = None, known_at: DateLike | None = None) -> Diff:
         """What changed after day ``d1`` up to day ``d2``: members who joined or
         left, seats taken or given up, signatures, parties bound, instruments
         in force, resolutions adopted. ``org`` limits it to one organization
-        and its bodies."""
-        a, b = self.state(d1, known_at), self.state(d2, known_at)
-        joined, left, seated, unseated, signed, bound, in_force, adopted = ([] for _ in range(8))
-        orgs = sorted(set(a.world.members.keys()) | set(b.world.members.keys()))
-        for code in orgs:
-            if org is not None and code != org:
-                continue
-            before = {m.member for m in a.members(code)} if code in a.world.members or code in a.world.bodies else set()
-            after = {m.member for m in b.members(code)}
-            joined += [Change("joined", code, m) for m in sorted(after - before)]
-            left += [Change("left", code, m) for m in sorted(before - after)]
-        bodies = sorted(set(b.world.terms.keys()) | {c for c, i in b.world.bodies.items() if i.permanent})
-        for body in bodies:
-            info = b.world.bodies.get(body)
-            if org is not None and (info is None or info.org != org):
-                continue
-            before = {s.member for s in _safe_seated(a, body)}
-            after = {s.member for s in _safe_seated(b, body)}
-            seated += [Change("seated", body, m) for m in sorted(after - before)]
-            unseated += [Change("unseated", body, m) for m in sorted(before - after)]
-        if org is None:
-            for code in sorted(b.world.instruments.keys()):
-                sa = {p.party for p in a.signatories(code)} if code in a.world.instruments else set()
-                sb = {p.party for p in b.signatories(code)}
-                signed += [Change("signed", code, p) for p in sorted(sb - sa)]
-                pa = {p.party for p in a.parties(code)} if code in a.world.instruments else set()
-                pb = {p.party for p in b.parties(code)}
-                bound += [Change("bound", code, p) for p in sorted(pb - pa)]
-                was = a.instrument(code).status if code in a.world.instruments else None
-                now = b.instrument(code).status
-                if now == "in force" and was != "in force":
-                    in_force.append(Change("in force", code, code, str(b.instrument(code).in_force_from)))
-        for res in b.resolutions(start=day_to_iso(a.day + 1)) if b.day > a.day else ():
-            info = b.world.bodies.get(res.body)
-            if org is not None and res.body != org and (info is None or info.org != org):
-                continue
-            adopted.append(Change("adopted", res.body, res.symbol, res.title))
-        return Diff(
-            a.as_of,
-            b.as_of,
-            tuple(joined),
-            tuple(left),
-            tuple(seated),
-            tuple(unseated),
-            tuple(signed),
-            tuple(bound),
-            tuple(in_force),
-            tuple(adopted),
-        )
+        and its bodies (see :func:`unledger.reports.diff`)."""
+        return reports.diff(self.state(d1, known_at), self.state(d2, known_at), org=org)
 
 
 def _recorded(record: Record) -> str:
     return record.recorded
-
-
-def _safe_seated(state: State, body: str) -> tuple[Any, ...]:
-    try:
-        return state.seated(body)
-    except UnledgerError:
-        return ()
-
-
-def _effective_map(records: Iterable[Record]) -> dict[str, tuple[Key, Event]]:
-    """Which events are in the record after ``records`` (in seq order):
-    id -> ((earliest day, position), event). Retractions remove their target;
-    a correction replaces it, positioned at the correction's seq."""
-    effective: dict[str, tuple[Key, Event]] = {}
-    for record in records:
-        event = record.event
-        if isinstance(event, Retraction):
-            effective.pop(event.target, None)
-        elif isinstance(event, Correction):
-            effective.pop(event.target, None)
-            replacement = event.replacement
-            effective[replacement.id or event.target] = ((replacement.date.earliest_day, record.seq), replacement)
-        else:
-            effective[record.id] = ((event.date.earliest_day, record.seq), event)
-    return effective
-
-
-class _Changes:
-    """Additions and removals planned on top of a dict, applied in place by
-    :meth:`apply` (the few operations :meth:`Ledger._plan` needs)."""
-
-    __slots__ = ("base", "added", "removed")
-
-    def __init__(self, base: dict[str, tuple[Key, Event]]) -> None:
-        self.base = base
-        self.added: dict[str, tuple[Key, Event]] = {}
-        self.removed: set[str] = set()
-
-    def get(self, key: str) -> tuple[Key, Event] | None:
-        if key in self.added:
-            return self.added[key]
-        return None if key in self.removed else self.base.get(key)
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.added or (key not in self.removed and key in self.base)
-
-    def __setitem__(self, key: str, value: tuple[Key, Event]) -> None:
-        self.added[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        if key not in self:
-            raise KeyError(key)
-        self.added.pop(key, None)
-        if key in self.base:
-            self.removed.add(key)
-
-    def apply(self) -> dict[str, tuple[Key, Event]]:
-        for key in self.removed:
-            self.base.pop(key, None)
-        self.base.update(self.added)
-        return self.base

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from .dates import END_OF_TIME, day_to_iso, parse_date, this_year, to_day, year_of_day
+from .dates import END_OF_TIME, DateLike, day_to_iso, parse_date, this_year, to_day, year_of_day
 from .errors import UnknownEntity
 from .events.instruments import BINDING_ACTS, LEAVING_ACTS
 from .ledger import Ledger
@@ -62,7 +62,7 @@ def save(fig: Figure, path: str | Path) -> Path:
     return target
 
 
-def _title(ledger: Ledger, code: str, known_at: Any) -> str:
+def _title(ledger: Ledger, code: str, known_at: DateLike | None) -> str:
     name = ledger.state(END_OF_TIME, known_at).name(code)
     return f"{code} ({name})" if name and name != code else code
 
@@ -70,7 +70,7 @@ def _title(ledger: Ledger, code: str, known_at: Any) -> str:
 # -- growth -------------------------------------------------------------------------
 
 
-def growth(ledger: Ledger, org: str, start: Any = None, end: Any = None, *, known_at: Any = None, waves: int = 5) -> Figure:
+def growth(ledger: Ledger, org: str, start: DateLike | None = None, end: DateLike | None = None, *, known_at: DateLike | None = None, waves: int = 5) -> Figure:
     """Members of ``org`` over time as a step line, with the biggest waves of
     growth (runs of years that added the most members) annotated.
 
@@ -79,7 +79,7 @@ def growth(ledger: Ledger, org: str, start: Any = None, end: Any = None, *, know
     final = ledger.state(END_OF_TIME, known_at)
     if org not in final.organizations():
         raise UnknownEntity("organization", org)
-    spells = [s for spells in final.world.members.get(org, {}).values() for s in spells]
+    spells = final.membership_spells(org)
     first = min((e.date.earliest_day for e in ledger.timeline(org, known_at=known_at)), default=None)
     if first is None:
         raise UnknownEntity("organization", org)
@@ -198,7 +198,7 @@ def _waves(steps: Sequence[int], counts: Sequence[int], limit: int) -> list[tupl
 # -- an entity's timeline -----------------------------------------------------------------
 
 
-def timeline(ledger: Ledger, entity: str, *, as_of: Any = None, known_at: Any = None) -> Figure:
+def timeline(ledger: Ledger, entity: str, *, as_of: DateLike | None = None, known_at: DateLike | None = None) -> Figure:
     """``entity``'s memberships and terms as bars, its signatures and
     ratifications as marks, up to ``as_of`` (default today).
 
@@ -218,16 +218,14 @@ def timeline(ledger: Ledger, entity: str, *, as_of: Any = None, known_at: Any = 
     for org, bars in sorted(by_org.items(), key=lambda kv: kv[1][0][0]):
         lanes.append((f"member of {org}", bars))
     seats: dict[str, list[Bar]] = {}
-    for code, info in state.world.bodies.items():
-        for seat in info.permanent:
-            if seat.member == entity and seat.start.earliest_day <= day:
-                stop = seat.end.earliest_day if seat.end is not None else day
-                seats.setdefault(code, []).append((seat.start.earliest_day, min(stop, day), seat.start.latest_day, _DARK, f"permanent from {seat.start}"))
-    for code, by_member in state.world.terms.items():
-        for term in by_member.get(entity, ()):
-            if term.start.earliest_day <= day:
-                years = f"{term.start.earliest.year}\u2013{year_of_day(term.last_day())}"
-                seats.setdefault(code, []).append((term.start.earliest_day, min(term.last_day(), day), term.start.latest_day, _ORANGE, years))
+    for code, seat in state.permanent_seats_of(entity):
+        if seat.start.earliest_day <= day:
+            stop = seat.end.earliest_day if seat.end is not None else day
+            seats.setdefault(code, []).append((seat.start.earliest_day, min(stop, day), seat.start.latest_day, _DARK, f"permanent from {seat.start}"))
+    for code, term in state.terms_of(entity):
+        if term.start.earliest_day <= day:
+            years = f"{term.start.earliest.year}\u2013{year_of_day(term.last_day())}"
+            seats.setdefault(code, []).append((term.start.earliest_day, min(term.last_day(), day), term.start.latest_day, _ORANGE, years))
     for code, bars in sorted(seats.items(), key=lambda kv: min(b[0] for b in kv[1])):
         lanes.append((f"seat on {code}", sorted(bars)))
     marks: dict[str, list[tuple[int, str, str]]] = {}  # instrument -> [(day, act, date as written)]
@@ -313,14 +311,12 @@ def _mark_style(act: str) -> dict[str, Any]:
 # -- who sat on a body --------------------------------------------------------------------
 
 
-def body(ledger: Ledger, body_code: str, start: int | None = None, end: int | None = None, *, known_at: Any = None) -> Figure:
+def body(ledger: Ledger, body_code: str, start: int | None = None, end: int | None = None, *, known_at: DateLike | None = None) -> Figure:
     """Who sat on ``body_code`` in each year from ``start`` to ``end``: one
     row per member, a cell per year it sat at any time in that year (dark:
     permanent seat; orange: elected; light: not certain)."""
     final = ledger.state(END_OF_TIME, known_at)
-    info = final.world.bodies.get(body_code)
-    if info is None:
-        raise UnknownEntity("body", body_code)
+    info = final.body(body_code)
     y0 = start if start is not None else info.established.earliest.year
     y1 = end if end is not None else this_year()
     if y1 < y0:
@@ -331,7 +327,7 @@ def body(ledger: Ledger, body_code: str, start: int | None = None, end: int | No
     for year in range(y0, y1 + 1):
         for day in (f"{year:04d}-01-01", f"{year:04d}-04-01", f"{year:04d}-07-01", f"{year:04d}-10-01", f"{year:04d}-12-31"):
             state = ledger.state(day, known_at)
-            if body_code not in state.world.bodies:
+            if not state.is_body(body_code):
                 continue
             for seat in state.seated(body_code):
                 was = cells.setdefault(seat.member, {}).get(year)

@@ -16,7 +16,7 @@ import immutables
 
 from .answers import InstrumentStatus, Membership, Party, Seat
 from .basis import Basis
-from .dates import PartialDate, day_to_iso, first_day, to_day
+from .dates import DateLike, PartialDate, day_to_iso, first_day, to_day
 from .errors import UnknownEntity
 from .events.instruments import BINDING_ACTS
 from .world import (
@@ -119,8 +119,50 @@ class State:
         return tuple(sorted(known))
 
     def _require_org(self, org: str) -> None:
-        if org not in self.world.members and org not in self.world.bodies:
+        if not self.is_organization(org):
             raise UnknownEntity("organization", org)
+
+    # -- what the record knows of (whatever the day) ---------------------------
+
+    def is_organization(self, code: str) -> bool:
+        """Whether the record knows ``code`` as an organization or body."""
+        return code in self.world.members or code in self.world.bodies
+
+    def is_body(self, code: str) -> bool:
+        """Whether ``code``'s establishment is recorded."""
+        return code in self.world.bodies
+
+    def is_instrument(self, code: str) -> bool:
+        """Whether ``code``'s opening is recorded."""
+        return code in self.world.instruments
+
+    def body_codes(self) -> tuple[str, ...]:
+        """Every established body, and every body with recorded terms."""
+        return tuple(sorted(set(self.world.bodies.keys()) | set(self.world.terms.keys())))
+
+    def seat_bodies(self) -> tuple[str, ...]:
+        """Every body with elected terms or permanent seats."""
+        return tuple(sorted(set(self.world.terms.keys()) | {c for c, i in self.world.bodies.items() if i.permanent}))
+
+    def resolution_bodies(self) -> tuple[str, ...]:
+        """Every body with adopted resolutions."""
+        return tuple(sorted(self.world.resolutions.keys()))
+
+    def named(self) -> tuple[str, ...]:
+        """Every code the record gives a name."""
+        return tuple(sorted(self.world.names.keys()))
+
+    def membership_spells(self, org: str) -> tuple[Spell, ...]:
+        """Every stretch of membership of every member of ``org``, whatever its dates."""
+        return tuple(spell for spells in self.world.members.get(org, EMPTY).values() for spell in spells)
+
+    def permanent_seats_of(self, entity: str) -> tuple[tuple[str, PermanentSeat], ...]:
+        """``(body, seat)`` for every permanent seat ``entity`` ever held."""
+        return tuple((code, seat) for code, info in self.world.bodies.items() for seat in info.permanent if seat.member == entity)
+
+    def terms_of(self, entity: str) -> tuple[tuple[str, Term], ...]:
+        """``(body, term)`` for every elected term of ``entity`` recorded."""
+        return tuple((code, term) for code, by_member in self.world.terms.items() for term in by_member.get(entity, ()))
 
     def members(self, org: str) -> tuple[Membership, ...]:
         """Members of ``org`` on this day, sorted by code."""
@@ -413,8 +455,8 @@ class State:
         self,
         body: str | None = None,
         *,
-        start: Any = None,
-        end: Any = None,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
         concerning: str | None = None,
         subject: str | None = None,
     ) -> tuple[Resolution, ...]:

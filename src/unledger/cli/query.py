@@ -19,7 +19,7 @@ def _organizations(state: State) -> Iterable[str]:
 
 
 def _bodies(state: State) -> Iterable[str]:
-    return list(state.world.bodies.keys()) + list(state.world.terms.keys())
+    return state.body_codes()
 
 
 def _instruments(state: State) -> Iterable[str]:
@@ -77,7 +77,7 @@ def seats(body: str, as_of: str | None, known_at: str | None) -> None:
     state = state_for(as_of, known_at)
     known = exists_on(state, known_at, "body", body, _bodies)
     rows = arrow.seat_rows(state, body) if known else []
-    seats_count = state.elected_seats(body) if body in state.world.bodies else None
+    seats_count = state.elected_seats(body) if state.is_body(body) else None
     extra = f" ({seats_count} elected seats)" if seats_count is not None else ("" if known else ": not established yet")
     emit(
         session().fmt,
@@ -142,7 +142,7 @@ def resolutions(
     unledger resolutions --body UNGA --from 1992 --to 1992 --concerning AZE
     """
     state = state_for(as_of, known_at)
-    body_known = body is None or exists_on(state, known_at, "body", body, lambda s: [*_bodies(s), *s.world.resolutions.keys()])
+    body_known = body is None or exists_on(state, known_at, "body", body, lambda s: [*s.body_codes(), *s.resolution_bodies()])
     rows = arrow.resolution_rows(state, body, start=start, end=end, concerning=concerning, subject=subject) if body_known else []
     for row in rows:
         row["vote"] = (
@@ -175,7 +175,7 @@ def timeline(entity: str, start: str | None, end: str | None, known_at: str | No
     events = ledger.timeline(entity, known_at=known_at)
     if not events:
         state = ledger.state(END_OF_TIME, known_at)
-        known = set(state.organizations()) | set(state.world.names.keys()) | set(state.instruments()) | set(state.world.bodies.keys())
+        known = set(state.organizations()) | set(state.named()) | set(state.instruments()) | set(state.body_codes())
         require(state, "entity", entity, known - {entity})
     lo = None if start is None else first_day(start)
     hi = None if end is None else to_day(end)

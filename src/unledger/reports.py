@@ -1,0 +1,160 @@
+"""Reports over the ledger's states: what changed between two days
+(:func:`diff`) and how an organization grew (:func:`member_counts`).
+
+Each takes what it reads as arguments (states, a timeline), never a ledger:
+:class:`~unledger.ledger.Ledger` picks the states for the days and the
+knowledge time asked and calls these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import attrs
+
+from .dates import as_year, day_to_iso, parse_date, this_year
+from .errors import UnknownEntity, UnledgerError
+from .state import State
+from .world import World
+
+__all__ = ["Change", "Diff", "diff", "member_counts"]
+
+
+@attrs.frozen
+class Change:
+    """One line of a :class:`Diff`: what changed for ``entity`` in ``where``."""
+
+    what: str
+    where: str
+    entity: str
+    detail: str | None = None
+
+
+@attrs.frozen
+class Diff:
+    """What changed between two days (``start`` exclusive, ``end`` inclusive)."""
+
+    start: str
+    end: str
+    joined: tuple[Change, ...] = ()
+    left: tuple[Change, ...] = ()
+    seated: tuple[Change, ...] = ()
+    unseated: tuple[Change, ...] = ()
+    signed: tuple[Change, ...] = ()
+    bound: tuple[Change, ...] = ()
+    in_force: tuple[Change, ...] = ()
+    adopted: tuple[Change, ...] = ()
+
+    def changes(self) -> tuple[Change, ...]:
+        return self.joined + self.left + self.seated + self.unseated + self.signed + self.bound + self.in_force + self.adopted
+
+
+def diff(a: State, b: State, *, org: str | None = None) -> Diff:
+    """What changed after ``a``'s day up to ``b``'s: members who joined or
+    left, seats taken or given up, signatures, parties bound, instruments in
+    force, resolutions adopted. ``org`` limits it to one organization and
+    its bodies."""
+    joined, left = _membership_changes(a, b, org)
+    seated, unseated = _seat_changes(a, b, org)
+    signed, bound, in_force = _instrument_changes(a, b) if org is None else ((), (), ())
+    return Diff(a.as_of, b.as_of, joined, left, seated, unseated, signed, bound, in_force, _adopted(a, b, org))
+
+
+Changes = tuple[Change, ...]
+
+
+def _gained_and_lost(what: tuple[str, str], where: str, before: set[str], after: set[str]) -> tuple[Changes, Changes]:
+    gained = tuple(Change(what[0], where, m) for m in sorted(after - before))
+    lost = tuple(Change(what[1], where, m) for m in sorted(before - after))
+    return gained, lost
+
+
+def _membership_changes(a: State, b: State, org: str | None) -> tuple[Changes, Changes]:
+    joined: Changes = ()
+    left: Changes = ()
+    for code in sorted(set(a.organizations()) | set(b.organizations())):
+        if org is not None and code != org:
+            continue
+        before = {m.member for m in a.members(code)} if a.is_organization(code) else set()
+        after = {m.member for m in b.members(code)}
+        gained, lost = _gained_and_lost(("joined", "left"), code, before, after)
+        joined, left = joined + gained, left + lost
+    return joined, left
+
+
+def _seat_changes(a: State, b: State, org: str | None) -> tuple[Changes, Changes]:
+    seated: Changes = ()
+    unseated: Changes = ()
+    for body in b.seat_bodies():
+        if org is not None and _org_of(b, body) != org:
+            continue
+        before = {s.member for s in _safe_seated(a, body)}
+        after = {s.member for s in _safe_seated(b, body)}
+        gained, lost = _gained_and_lost(("seated", "unseated"), body, before, after)
+        seated, unseated = seated + gained, unseated + lost
+    return seated, unseated
+
+
+def _instrument_changes(a: State, b: State) -> tuple[Changes, Changes, Changes]:
+    signed: list[Change] = []
+    bound: list[Change] = []
+    in_force: list[Change] = []
+    for code in b.instruments():
+        known = a.is_instrument(code)
+        signed += _gained_and_lost(("signed", ""), code, _parties(a.signatories, code, known), _parties(b.signatories, code, True))[0]
+        bound += _gained_and_lost(("bound", ""), code, _parties(a.parties, code, known), _parties(b.parties, code, True))[0]
+        was = a.instrument(code).status if known else None
+        if b.instrument(code).status == "in force" and was != "in force":
+            in_force.append(Change("in force", code, code, str(b.instrument(code).in_force_from)))
+    return tuple(signed), tuple(bound), tuple(in_force)
+
+
+def _parties(query: Callable[[str], tuple[Any, ...]], code: str, known: bool) -> set[str]:
+    return {p.party for p in query(code)} if known else set()
+
+
+def _adopted(a: State, b: State, org: str | None) -> Changes:
+    out = []
+    for res in b.resolutions(start=day_to_iso(a.day + 1)) if b.day > a.day else ():
+        if org is not None and res.body != org and _org_of(b, res.body) != org:
+            continue
+        out.append(Change("adopted", res.body, res.symbol, res.title))
+    return tuple(out)
+
+
+def _org_of(state: State, body: str) -> str | None:
+    return state.body(body).org if state.is_body(body) else None
+
+
+def _safe_seated(state: State, body: str) -> tuple[Any, ...]:
+    try:
+        return state.seated(body)
+    except UnledgerError:
+        return ()
+
+
+class _Folded(Protocol):
+    """What :func:`member_counts` reads of a timeline."""
+
+    @property
+    def events(self) -> Any: ...
+
+    def world_at(self, day: int) -> World: ...
+
+
+def member_counts(timeline: _Folded, org: str, start: Any = None, end: Any = None) -> list[tuple[int, int]]:
+    """``(year, members at the end of that year)`` for each year in range
+    (default: from the organization's first event in ``timeline`` to this
+    year); ``start`` and ``end`` are years or dates."""
+    first = next((e.date for e in timeline.events if org in e.entities()), None)
+    if first is None:
+        raise UnknownEntity("organization", org)
+    y0 = as_year(start) if start is not None else first.earliest.year
+    y1 = as_year(end) if end is not None else this_year()
+    out = []
+    for year in range(y0, y1 + 1):
+        day = parse_date(f"{year:04d}").latest_day
+        state = State(timeline.world_at(day), day)
+        out.append((year, state.count(org) if state.is_organization(org) else 0))
+    return out
