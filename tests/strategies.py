@@ -60,37 +60,16 @@ from unledger import (
 from unledger.dates import PartialDate, parse_date
 from unledger.errors import InvalidEvent, RuleViolation
 from unledger.events.instruments import ACTS, FORMS
+from unledger.events.registry import kind_class, kinds
 from unledger.log import Record
 from unledger.reducers import fold
 from unledger.rules import check, seat_limit_violation
 from unledger.state import State, World
 
-#: Every kind unledger ships (user-defined kinds registered by tests are not here).
-BUILTIN_KINDS = (
-    "admission",
-    "withdrawal",
-    "return",
-    "cessation",
-    "establishment",
-    "enlargement",
-    "election",
-    "representation",
-    "statehood",
-    "renaming",
-    "merger",
-    "separation",
-    "dissolution",
-    "continuation",
-    "opening",
-    "signing",
-    "entry_into_force",
-    "termination",
-    "adoption",
-    "retraction",
-    "correction",
-)
+#: Every kind unledger ships, from the registry (user-defined kinds registered by tests are not here).
+BUILTIN_KINDS = tuple(name for name, cls in kinds().items() if cls.__module__.startswith("unledger.events."))
 #: The kinds a history holds (retractions and corrections are drawn by the tests that need them).
-FACT_KINDS = BUILTIN_KINDS[:-2]
+FACT_KINDS = tuple(name for name in BUILTIN_KINDS if not kind_class(name).meta)
 MEMBERSHIP_KINDS = frozenset({"admission", "withdrawal", "return", "cessation", "merger", "separation", "dissolution", "continuation"})
 
 # -- dates ------------------------------------------------------------------------
@@ -191,6 +170,7 @@ class MBody:
 class MInstrument:
     rule: EntryRule
     closes: PartialDate | None
+    open_for_signature: bool = True
     terminated: bool = False
     in_force: bool = False
     signed: set[str] = attrs.Factory(set)
@@ -503,7 +483,7 @@ def _continuation(draw: Any, m: Model, date: PartialDate, env: dict[str, Any]) -
     m.end_state(old, "continuation", new)
     m.alive.add(new)
     m.dated.add(new)
-    return Continuation(predecessor=old, successor=new, **env)
+    return Continuation(predecessor=old, successor=new, name=draw(st.none() | texts), **env)
 
 
 def _opening(draw: Any, m: Model, date: PartialDate, env: dict[str, Any]) -> Event | None:
@@ -521,9 +501,13 @@ def _opening(draw: Any, m: Model, date: PartialDate, env: dict[str, Any]) -> Eve
     closes = None
     if draw(st.booleans()):
         closes = _date_on_or_after(date.latest_day + draw(st.integers(0, 1500)), draw(_PRECISIONS))
+    signed_by_states = draw(st.sampled_from((True, True, True, False)))
     code = m.fresh("T")
-    m.instruments[code] = MInstrument(rule, closes)
-    return Opening(instrument=code, title=draw(texts), form=draw(st.sampled_from(FORMS)), entry_into_force=rule, closes=closes, **env)
+    m.instruments[code] = MInstrument(rule, closes, open_for_signature=signed_by_states)
+    return Opening(
+        instrument=code, title=draw(texts), form=draw(st.sampled_from(FORMS)), entry_into_force=rule, closes=closes,
+        open_for_signature=signed_by_states, **env,
+    )
 
 
 def _signing(draw: Any, m: Model, date: PartialDate, env: dict[str, Any]) -> Event | None:
@@ -532,13 +516,14 @@ def _signing(draw: Any, m: Model, date: PartialDate, env: dict[str, Any]) -> Eve
         if inst.terminated:
             continue
         for party in m.alive:
-            if party not in inst.signed and (inst.closes is None or date.earliest_day <= inst.closes.latest_day):
+            signable = inst.open_for_signature and (inst.closes is None or date.earliest_day <= inst.closes.latest_day)
+            if party not in inst.signed and signable:
                 options.append((code, party, "signature"))
             if party in inst.bound:
                 options += [(code, party, "withdrawal"), (code, party, "denunciation")]
             else:
                 options += [(code, party, "accession"), (code, party, "succession")]
-                if party in inst.signed:
+                if party in inst.signed or not inst.open_for_signature:
                     options += [(code, party, a) for a in ("ratification", "ratification", "acceptance", "approval")]
     if not options:
         return None
@@ -932,7 +917,10 @@ def _opening_any(draw: Any) -> Opening:
     )
     closes = draw(st.none() | st.integers(0, 3000).map(lambda n: _date_on_or_after(date.latest_day + n, "day")))
     env = {k: draw(v) for k, v in _env().items() if k != "date"}
-    return Opening(instrument=draw(codes), title=draw(texts), form=draw(st.sampled_from(FORMS)), entry_into_force=rule, closes=closes, date=date, **env)
+    return Opening(
+        instrument=draw(codes), title=draw(texts), form=draw(st.sampled_from(FORMS)), entry_into_force=rule, closes=closes,
+        open_for_signature=draw(st.booleans()), date=date, **env,
+    )
 
 
 @st.composite
@@ -981,7 +969,7 @@ _FACTS: dict[str, st.SearchStrategy[Event]] = {
     "merger": st.builds(Merger, members=_codes_list(2, 4), into=codes, name=st.none() | texts, **_env()),
     "separation": _two_codes(Separation, "member", "separated_from", name=st.none() | texts),
     "dissolution": st.builds(Dissolution, state=codes, successors=_codes_list(), **_env()),
-    "continuation": _two_codes(Continuation, "predecessor", "successor"),
+    "continuation": _two_codes(Continuation, "predecessor", "successor", name=st.none() | texts),
     "opening": _opening_any(),
     "signing": st.builds(Signing, instrument=codes, party=codes, act=st.sampled_from(ACTS), **_env()),
     "entry_into_force": st.builds(EntryIntoForce, instrument=codes, **_env()),

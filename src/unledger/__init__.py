@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import fields as fields
 from ._version import __version__ as __version__
 from .answers import InstrumentStatus, Membership, Party, Seat
 from .dates import Certainty, DateLike, PartialDate, parse_date

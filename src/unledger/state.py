@@ -33,22 +33,10 @@ from .world import (
     standing,
 )
 
-__all__ = [
-    "World",
-    "State",
-    "Spell",
-    "Term",
-    "PermanentSeat",
-    "BodyInfo",
-    "InstrumentInfo",
-    "Act",
-    "Resolution",
-    "Membership",
-    "Seat",
-    "Party",
-    "InstrumentStatus",
-    "EMPTY",
-]
+# The world's records and the answers are re-exported: ``unledger.state`` was
+# their home before the split.
+__all__ = ["State", "World", "EMPTY", "Spell", "Term", "PermanentSeat", "BodyInfo", "InstrumentInfo", "Act", "Resolution"]
+__all__ += ["Membership", "Seat", "Party", "InstrumentStatus"]
 
 _ = _WORLD_FIELDS  # re-exported for the snapshot cache
 
