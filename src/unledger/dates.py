@@ -224,13 +224,13 @@ def today() -> int:
     return _dt.datetime.now(_dt.UTC).date().toordinal()
 
 
-#: What a query accepts as a day or a moment (``as_of``, ``known_at``,
-#: ``start``, ``end``): an ISO date, possibly partial (``"1992"``,
-#: ``"1992-03"``, ``"1992-03-02"``), a :class:`PartialDate`, a
-#: :class:`datetime.date` or :class:`datetime.datetime`, or an ``int`` (an
-#: ordinal day; for ``member_counts``' ``start`` and ``end``, a year). A
-#: ``known_at`` string may also be an ISO timestamp.
 DateLike: TypeAlias = str | int | _dt.date | PartialDate
+"""What a query accepts as a day or a moment (``as_of``, ``known_at``,
+``start``, ``end``): an ISO date, possibly partial (``"1992"``,
+``"1992-03"``, ``"1992-03-02"``), a :class:`PartialDate`, a
+:class:`datetime.date` or :class:`datetime.datetime`, or an ``int`` (an
+ordinal day; for ``member_counts``' ``start`` and ``end``, a year). A
+``known_at`` string may also be an ISO timestamp."""
 
 
 #: The last day a date can name (31 December 9999): "as of the end of
