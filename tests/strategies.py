@@ -787,7 +787,10 @@ def refusals(draw: Any, *, distinct: bool = False, max_events: int = 30) -> Refu
             refuse(EntryIntoForce(instrument=code, **base), "in-force-once", "instrument")
         for party in sorted(m.alive):
             if party not in inst.signed and party not in inst.bound:
-                refuse(Signing(instrument=code, party=party, act="ratification", **base), "signature-before-ratification", "act")
+                if inst.open_for_signature:
+                    refuse(Signing(instrument=code, party=party, act="ratification", **base), "signature-before-ratification", "act")
+                else:
+                    refuse(Signing(instrument=code, party=party, act="signature", **base), "open-for-signature", "act")
                 refuse(Signing(instrument=code, party=party, act="denunciation", **base), "leave-when-bound", "act")
             if party in inst.signed:
                 refuse(Signing(instrument=code, party=party, act="signature", **base), "sign-once", "act")
@@ -796,7 +799,7 @@ def refusals(draw: Any, *, distinct: bool = False, max_events: int = 30) -> Refu
         for party in gone:
             refuse(Signing(instrument=code, party=party, act="accession", **base), "state-exists", "party")
         unsigned = sorted(p for p in m.alive if p not in inst.signed)
-        if inst.closes is not None and inst.closes.latest_day < after.earliest_day and unsigned:
+        if inst.open_for_signature and inst.closes is not None and inst.closes.latest_day < after.earliest_day and unsigned:
             refuse(Signing(instrument=code, party=unsigned[0], act="signature", **base), "open-for-signature", "date")
     # resolutions
     for e in h.events:
