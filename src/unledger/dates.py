@@ -233,6 +233,22 @@ ordinal day; for ``member_counts``' ``start`` and ``end``, a year). A
 ``known_at`` string may also be an ISO timestamp."""
 
 
+def later_of(a: PartialDate, b: PartialDate) -> PartialDate:
+    """The later of two partial dates, bound by bound (a span when they overlap)."""
+    if a.earliest_day == b.earliest_day and a.latest_day == b.latest_day:
+        return a
+    return PartialDate.span(max(a.earliest_day, b.earliest_day), max(a.latest_day, b.latest_day))
+
+
+def earlier_of(a: PartialDate | None, b: PartialDate) -> PartialDate:
+    """The earlier of two partial dates, bound by bound (``b`` when ``a`` is ``None``)."""
+    if a is None:
+        return b
+    if a.earliest_day <= b.earliest_day and a.latest_day <= b.latest_day:
+        return a
+    return PartialDate.span(min(a.earliest_day, b.earliest_day), min(a.latest_day, b.latest_day))
+
+
 #: The last day a date can name (31 December 9999): "as of the end of
 #: time", to see everything the record holds.
 END_OF_TIME: Final[int] = _dt.date.max.toordinal()

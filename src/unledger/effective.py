@@ -79,12 +79,10 @@ class Changes:
         return self.base
 
 
-def in_effect(records: list[Record], effective: dict[str, tuple[Key, Event]] | None = None) -> list[Record]:
-    """The records of the events in effect after ``records``, in log order; a
-    corrected event as its correction's record holding the replacement.
-    ``effective``: :func:`effective_map` of ``records``, when already known."""
-    if effective is None:
-        effective = effective_map(records)
+def in_effect(records: list[Record], effective: dict[str, tuple[Key, Event]]) -> list[Record]:
+    """The records of the events in effect after ``records`` (``effective``,
+    their :func:`effective_map`), in log order; a corrected event as its
+    correction's record holding the replacement."""
     by_seq = {r.seq: r for r in records}
     return sorted(
         (by_seq[key[1]] if by_seq[key[1]].event is event else attrs.evolve(by_seq[key[1]], event=event) for key, event in effective.values()),

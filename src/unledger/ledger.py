@@ -502,12 +502,11 @@ class Ledger:
           retraction and correction records themselves. Otherwise a corrected
           event is yielded in its corrected form, as of its correction's record.
         """
-        records: list[Record] = self._records
-        effective: dict[str, tuple[Key, Event]] | None = self._effective
-        if known_at is not None:
+        records, effective = self._records, self._effective
+        if known_at is not None:  # what was recorded then, and in effect after it
             moment = parse_timestamp(known_at)
             records = [r for r in records if r.recorded <= moment]
-            effective = None  # rebuilt from the records known then
+            effective = _effective_map(records)
         if not include_retracted:
             records = in_effect(records, effective)
         kinds = {kind} if isinstance(kind, str) else (set(kind) if kind is not None else None)
@@ -521,8 +520,7 @@ class Ledger:
 
     def member_counts(self, org: str, start: DateLike | None = None, end: DateLike | None = None, *, known_at: DateLike | None = None) -> list[tuple[int, int]]:
         """``(year, members at the end of that year)`` for each year in range
-        (default: from the organization's first event to this year); see
-        :func:`unledger.reports.member_counts`."""
+        (default: from the organization's first event to this year)."""
         return reports.member_counts(self._timeline_for(known_at), org, start, end)
 
     def diff(self, d1: DateLike, d2: DateLike, *, org: str | None = None, known_at: DateLike | None = None) -> Diff:

@@ -18,6 +18,7 @@ from .dates import END_OF_TIME, DateLike, day_to_iso, parse_date, this_year, to_
 from .errors import UnknownEntity
 from .events.instruments import BINDING_ACTS, LEAVING_ACTS
 from .ledger import Ledger
+from .state import State
 
 INSTALL_HINT: Final = "plotting needs matplotlib: pip install 'unledger[plot]'"
 
@@ -198,6 +199,10 @@ def _waves(steps: Sequence[int], counts: Sequence[int], limit: int) -> list[tupl
 # -- an entity's timeline -----------------------------------------------------------------
 
 
+_Bar = tuple[int, int, int | None, str, str]  # start, stop, certain from, colour, label
+_Marks = dict[str, list[tuple[int, str, str]]]  # instrument -> [(day, act, date as written)]
+
+
 def timeline(ledger: Ledger, entity: str, *, as_of: DateLike | None = None, known_at: DateLike | None = None) -> Figure:
     """``entity``'s memberships and terms as bars, its signatures and
     ratifications as marks, up to ``as_of`` (default today).
@@ -206,34 +211,7 @@ def timeline(ledger: Ledger, entity: str, *, as_of: DateLike | None = None, know
     leaves open is drawn lighter."""
     state = ledger.state(as_of, known_at)
     day = state.day
-    Bar = tuple[int, int, int | None, str, str]  # start, stop, certain from, colour, label
-    lanes: list[tuple[str, list[Bar]]] = []
-    by_org: dict[str, list[Bar]] = {}
-    for m in state.membership_history(entity):
-        if m.start is None:
-            continue
-        stop = m.end.earliest_day if m.end is not None else day
-        label = f"{m.start}" + (f" to {m.end}" if m.end is not None else "")
-        by_org.setdefault(m.org, []).append((m.start.earliest_day, stop, m.start.latest_day, _BLUE, label))
-    for org, bars in sorted(by_org.items(), key=lambda kv: kv[1][0][0]):
-        lanes.append((f"member of {org}", bars))
-    seats: dict[str, list[Bar]] = {}
-    for code, seat in state.permanent_seats_of(entity):
-        if seat.start.earliest_day <= day:
-            stop = seat.end.earliest_day if seat.end is not None else day
-            seats.setdefault(code, []).append((seat.start.earliest_day, min(stop, day), seat.start.latest_day, _DARK, f"permanent from {seat.start}"))
-    for code, term in state.terms_of(entity):
-        if term.start.earliest_day <= day:
-            years = f"{term.start.earliest.year}\u2013{year_of_day(term.last_day())}"
-            seats.setdefault(code, []).append((term.start.earliest_day, min(term.last_day(), day), term.start.latest_day, _ORANGE, years))
-    for code, bars in sorted(seats.items(), key=lambda kv: min(b[0] for b in kv[1])):
-        lanes.append((f"seat on {code}", sorted(bars)))
-    marks: dict[str, list[tuple[int, str, str]]] = {}  # instrument -> [(day, act, date as written)]
-    for event in ledger.timeline(entity, known_at=known_at):
-        if event.kind == "signing" and getattr(event, "party", None) == entity and event.date.earliest_day <= day:
-            marks.setdefault(event.instrument, []).append((event.date.earliest_day, event.act, event.date.text))  # type: ignore[attr-defined]
-    for code, _acts in sorted(marks.items(), key=lambda kv: kv[1][0][0]):
-        lanes.append((code, []))
+    lanes, marks = _timeline_lanes(ledger, state, entity, known_at)
     if not lanes:
         raise UnknownEntity("entity", entity)
 
@@ -244,33 +222,7 @@ def timeline(ledger: Ledger, entity: str, *, as_of: DateLike | None = None, know
     ax = fig.add_subplot()
     span = hi - lo + 2 * pad
     for row, (label, bars) in enumerate(lanes):
-        y = len(lanes) - 1 - row
-        pending: list[str] = []
-        for n, (start, stop, sure_from, colour, text) in enumerate(bars):
-            sure = min(max(sure_from or start, start), stop)
-            if sure > start:
-                ax.barh(y, sure - start, left=mdates.date2num(_date(start)), height=0.5, color=colour, alpha=0.35)
-            ax.barh(y, max(stop - sure, 1), left=mdates.date2num(_date(sure)), height=0.5, color=colour)
-            # Wide bars carry their dates inside; narrow ones after their end,
-            # gathered after the last of a run of bars close together so
-            # that no label covers the next bar.
-            if stop - start > 0.25 * span:
-                ax.text(mdates.date2num(_date(start + span // 100)), y, text, va="center", ha="left", fontsize=9, color="white")
-                continue
-            pending.append(text)
-            following = bars[n + 1][0] if n + 1 < len(bars) else None
-            if following is None or following - stop > 0.2 * span:
-                ax.text(mdates.date2num(_date(stop + span // 150)), y, ", ".join(pending), va="center", ha="left", fontsize=9, color=_DARK)
-                pending = []
-        if label in marks:
-            # Signatures a little above, consents below: months apart, they
-            # would cover each other at the scale of decades.
-            for when, act, _ in marks[label]:
-                shift = 0.13 if act == "signature" else -0.13
-                ax.plot(mdates.date2num(_date(when)), y + shift, linestyle="none", **_mark_style(act))
-            last = max(when for when, _, _ in marks[label])
-            words = ", ".join(f"{act} {text}" for _, act, text in sorted(marks[label]))
-            ax.text(mdates.date2num(_date(last + span // 60)), y, words, va="center", ha="left", fontsize=9, color=_DARK)
+        _draw_lane(ax, len(lanes) - 1 - row, bars, marks.get(label), span)
     ax.set_yticks(range(len(lanes)), [label for label, _ in reversed(lanes)])
     ax.set_xlim(mdates.date2num(_date(lo - pad)), mdates.date2num(_date(hi + max(pad, (hi - lo) // 12))))
     ax.set_ylim(-0.7, len(lanes) - 0.3)
@@ -279,6 +231,74 @@ def timeline(ledger: Ledger, entity: str, *, as_of: DateLike | None = None, know
     ax.set_axisbelow(True)
     ax.spines[["top", "right", "left"]].set_visible(False)
     ax.set_title(f"{_title(ledger, entity, known_at)} up to {day_to_iso(day)}", loc="left", fontsize=13)
+    _timeline_legend(fig, lanes, marks)
+    return fig
+
+
+def _timeline_lanes(ledger: Ledger, state: State, entity: str, known_at: DateLike | None) -> tuple[list[tuple[str, list[_Bar]]], _Marks]:
+    """The lanes of :func:`timeline` (label, bars) and the marks of its instrument lanes."""
+    day = state.day
+    lanes: list[tuple[str, list[_Bar]]] = []
+    by_org: dict[str, list[_Bar]] = {}
+    for m in state.membership_history(entity):
+        if m.start is None:
+            continue
+        stop = m.end.earliest_day if m.end is not None else day
+        label = f"{m.start}" + (f" to {m.end}" if m.end is not None else "")
+        by_org.setdefault(m.org, []).append((m.start.earliest_day, stop, m.start.latest_day, _BLUE, label))
+    for org, bars in sorted(by_org.items(), key=lambda kv: kv[1][0][0]):
+        lanes.append((f"member of {org}", bars))
+    seats: dict[str, list[_Bar]] = {}
+    for code, seat in state.permanent_seats_of(entity):
+        if seat.start.earliest_day <= day:
+            stop = seat.end.earliest_day if seat.end is not None else day
+            seats.setdefault(code, []).append((seat.start.earliest_day, min(stop, day), seat.start.latest_day, _DARK, f"permanent from {seat.start}"))
+    for code, term in state.terms_of(entity):
+        if term.start.earliest_day <= day:
+            years = f"{term.start.earliest.year}\u2013{year_of_day(term.last_day())}"
+            seats.setdefault(code, []).append((term.start.earliest_day, min(term.last_day(), day), term.start.latest_day, _ORANGE, years))
+    for code, bars in sorted(seats.items(), key=lambda kv: min(b[0] for b in kv[1])):
+        lanes.append((f"seat on {code}", sorted(bars)))
+    marks: _Marks = {}
+    for event in ledger.timeline(entity, known_at=known_at):
+        if event.kind == "signing" and getattr(event, "party", None) == entity and event.date.earliest_day <= day:
+            marks.setdefault(event.instrument, []).append((event.date.earliest_day, event.act, event.date.text))  # type: ignore[attr-defined]
+    for code, _acts in sorted(marks.items(), key=lambda kv: kv[1][0][0]):
+        lanes.append((code, []))
+    return lanes, marks
+
+
+def _draw_lane(ax: Any, y: int, bars: list[_Bar], marks: list[tuple[int, str, str]] | None, span: int) -> None:
+    """One lane of :func:`timeline`: its bars with their labels, and its marks."""
+    pending: list[str] = []
+    for n, (start, stop, sure_from, colour, text) in enumerate(bars):
+        sure = min(max(sure_from or start, start), stop)
+        if sure > start:
+            ax.barh(y, sure - start, left=mdates.date2num(_date(start)), height=0.5, color=colour, alpha=0.35)
+        ax.barh(y, max(stop - sure, 1), left=mdates.date2num(_date(sure)), height=0.5, color=colour)
+        # Wide bars carry their dates inside; narrow ones after their end,
+        # gathered after the last of a run of bars close together so
+        # that no label covers the next bar.
+        if stop - start > 0.25 * span:
+            ax.text(mdates.date2num(_date(start + span // 100)), y, text, va="center", ha="left", fontsize=9, color="white")
+            continue
+        pending.append(text)
+        following = bars[n + 1][0] if n + 1 < len(bars) else None
+        if following is None or following - stop > 0.2 * span:
+            ax.text(mdates.date2num(_date(stop + span // 150)), y, ", ".join(pending), va="center", ha="left", fontsize=9, color=_DARK)
+            pending = []
+    if marks:
+        # Signatures a little above, consents below: months apart, they
+        # would cover each other at the scale of decades.
+        for when, act, _ in marks:
+            shift = 0.13 if act == "signature" else -0.13
+            ax.plot(mdates.date2num(_date(when)), y + shift, linestyle="none", **_mark_style(act))
+        last = max(when for when, _, _ in marks)
+        words = ", ".join(f"{act} {text}" for _, act, text in sorted(marks))
+        ax.text(mdates.date2num(_date(last + span // 60)), y, words, va="center", ha="left", fontsize=9, color=_DARK)
+
+
+def _timeline_legend(fig: Figure, lanes: list[tuple[str, list[_Bar]]], marks: _Marks) -> None:
     used = {bar[3] for _, bars in lanes for bar in bars}
     handles: list[Any] = [
         Patch(color=colour, label=label)
@@ -297,8 +317,6 @@ def timeline(ledger: Ledger, entity: str, *, as_of: DateLike | None = None, know
     if any(b[2] is not None and b[2] > b[0] for _, bars in lanes for b in bars):
         handles.append(Patch(color=_GREY, alpha=0.35, label="date known to the month or year"))
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 5), frameon=False, fontsize=9)
-    return fig
-
 
 def _mark_style(act: str) -> dict[str, Any]:
     if act == "signature":

@@ -16,7 +16,7 @@ import immutables
 
 from .answers import InstrumentStatus, Membership, Party, Seat
 from .basis import Basis
-from .dates import DateLike, PartialDate, day_to_iso, first_day, to_day
+from .dates import DateLike, PartialDate, day_to_iso, earlier_of, first_day, later_of, to_day
 from .errors import UnknownEntity
 from .events.instruments import BINDING_ACTS
 from .world import (
@@ -384,15 +384,15 @@ class State:
             left = leaving.date if leaving is not None else None
             bound_from = None
             if info.rule.rule == "on_signature":
-                bound_from = signed if consented is None else _earlier(signed, consented)
+                bound_from = signed if consented is None else earlier_of(signed, consented)
                 act_name = act_name or "signature"
             elif consented is not None:
                 own = consented.shift_days(days) if info.rule.rule == "deposits" else consented
-                bound_from = own if eif is None else _later(eif, own)
+                bound_from = own if eif is None else later_of(eif, own)
                 if eif is None:
                     bound_from = None
             elif info.rule.rule == "event" and eif is not None and signed is not None and not self._has_binding_acts(code):
-                bound_from, act_name = _later(eif, signed), "signature"
+                bound_from, act_name = later_of(eif, signed), "signature"
             bound = False
             certain = False
             if bound_from is not None and bound_from.earliest_day <= day:
@@ -502,17 +502,3 @@ def _named_majority_day(named: tuple[str, ...], deposits: dict[str, PartialDate]
         if others_deposited * 2 > others_signed:
             return candidate
     return None
-
-
-def _later(a: PartialDate, b: PartialDate) -> PartialDate:
-    if a.earliest_day == b.earliest_day and a.latest_day == b.latest_day:
-        return a
-    return PartialDate.span(max(a.earliest_day, b.earliest_day), max(a.latest_day, b.latest_day))
-
-
-def _earlier(a: PartialDate | None, b: PartialDate) -> PartialDate:
-    if a is None:
-        return b
-    if a.earliest_day <= b.earliest_day and a.latest_day <= b.latest_day:
-        return a
-    return PartialDate.span(min(a.earliest_day, b.earliest_day), min(a.latest_day, b.latest_day))
