@@ -30,6 +30,7 @@ from .world import (
     Spell,
     Term,
     World,
+    first_deposits,
     standing,
 )
 
@@ -420,7 +421,7 @@ class State:
         if rule.rule == "on_signature":
             firsts = [a.date for party_acts in acts.values() for a in party_acts if a.act == "signature"]
             return min(firsts, key=lambda d: d.earliest_day) if firsts else None
-        deposits = _first_deposits(acts)
+        deposits = first_deposits(acts)
         if rule.rule == "deposits":
             assert rule.count is not None
             if len(deposits) < rule.count:
@@ -478,16 +479,6 @@ class State:
     def extra(self, key: str, default: Any = None) -> Any:
         """Data kept by a kind defined outside unledger (see :func:`unledger.register`)."""
         return self.world.extra.get(key, default)
-
-
-def _first_deposits(acts: immutables.Map[str, tuple[Act, ...]]) -> dict[str, PartialDate]:
-    out = {}
-    for party, party_acts in acts.items():
-        for act in party_acts:
-            if act.act in BINDING_ACTS:
-                out[party] = act.date
-                break
-    return out
 
 
 def _named_majority_day(named: tuple[str, ...], deposits: dict[str, PartialDate], signatures: dict[str, PartialDate], day_of: Any) -> int | None:

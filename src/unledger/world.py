@@ -32,6 +32,7 @@ __all__ = [
     "Resolution",
     "EMPTY",
     "standing",
+    "first_deposits",
 ]
 
 EMPTY: Final[immutables.Map[Any, Any]] = immutables.Map()
@@ -308,3 +309,14 @@ def standing(acts: Iterable[Act]) -> tuple[Act | None, Act | None]:
         elif act.act in LEAVING_ACTS and consent is not None:
             left = act
     return consent, left
+
+
+def first_deposits(acts: immutables.Map[str, tuple[Act, ...]]) -> dict[str, PartialDate]:
+    """party -> the date of its first binding act (its first deposit)."""
+    out = {}
+    for party, party_acts in acts.items():
+        for act in party_acts:
+            if act.act in BINDING_ACTS:
+                out[party] = act.date
+                break
+    return out
