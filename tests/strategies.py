@@ -37,6 +37,7 @@ from unledger import (
     Cessation,
     Continuation,
     Correction,
+    Coverage,
     Dissolution,
     Election,
     Enlargement,
@@ -504,9 +505,10 @@ def _opening(draw: Any, m: Model, date: PartialDate, env: dict[str, Any]) -> Eve
     signed_by_states = draw(st.sampled_from((True, True, True, False)))
     code = m.fresh("T")
     m.instruments[code] = MInstrument(rule, closes, open_for_signature=signed_by_states)
+    constitutes = draw(st.none() | st.sampled_from(sorted(m.orgs))) if m.orgs else None
     return Opening(
         instrument=code, title=draw(texts), form=draw(st.sampled_from(FORMS)), entry_into_force=rule, closes=closes,
-        open_for_signature=signed_by_states, **env,
+        open_for_signature=signed_by_states, constitutes=constitutes, **env,
     )
 
 
@@ -584,6 +586,17 @@ def _adoption(draw: Any, m: Model, date: PartialDate, env: dict[str, Any]) -> Ev
     )
 
 
+def _coverage(draw: Any, m: Model, date: PartialDate, env: dict[str, Any]) -> Event | None:
+    choices = [(code, aspect) for code in sorted(m.orgs) for aspect in ("membership", "resolutions")]
+    choices += [(code, aspect) for code in sorted(m.bodies) for aspect in ("seats", "resolutions")]
+    choices += [(code, "parties") for code in sorted(m.instruments)]
+    if not choices:
+        return None
+    entity, aspect = draw(st.sampled_from(choices))
+    extent = draw(st.sampled_from(("complete", "partial")))
+    return Coverage(entity=entity, aspect=aspect, extent=extent, statement=f"{extent} record of {entity}", **env)
+
+
 GENERATORS: dict[str, Gen] = {
     "establishment": None,  # split in two below
     "enlargement": _enlargement,
@@ -604,6 +617,7 @@ GENERATORS: dict[str, Gen] = {
     "entry_into_force": _entry_into_force,
     "termination": _termination,
     "adoption": _adoption,
+    "coverage": _coverage,
 }
 del GENERATORS["establishment"]
 GENERATORS["establishment_org"] = _establish_org
@@ -922,7 +936,7 @@ def _opening_any(draw: Any) -> Opening:
     env = {k: draw(v) for k, v in _env().items() if k != "date"}
     return Opening(
         instrument=draw(codes), title=draw(texts), form=draw(st.sampled_from(FORMS)), entry_into_force=rule, closes=closes,
-        open_for_signature=draw(st.booleans()), date=date, **env,
+        open_for_signature=draw(st.booleans()), constitutes=draw(st.none() | codes), date=date, **env,
     )
 
 
@@ -978,6 +992,14 @@ _FACTS: dict[str, st.SearchStrategy[Event]] = {
     "entry_into_force": st.builds(EntryIntoForce, instrument=codes, **_env()),
     "termination": st.builds(Termination, instrument=codes, **_env()),
     "adoption": _adoption_any(),
+    "coverage": st.builds(
+        Coverage,
+        entity=codes,
+        aspect=st.sampled_from(("membership", "seats", "parties", "resolutions")),
+        extent=st.sampled_from(("complete", "partial")),
+        statement=texts,
+        **_env(),
+    ),
 }
 facts_any = st.one_of(*_FACTS.values())
 _META = {

@@ -438,7 +438,10 @@ def test_facts_reported_as_certain_are_certain_by_their_dates(history: History, 
 @given(histories(min_events=10, max_events=40, only=("opening",) + ("signing",) * 6), st.randoms(use_true_random=False))
 def test_parties_follow_their_last_act(history: History, rnd: random.Random) -> None:
     """Bound only if the last act (consent or leaving) is a consent; once the
-    instrument is certainly in force, bound after a certain consent."""
+    instrument is certainly in force, bound after a certain consent. Parties
+    follow states: a state that no longer exists is not bound, one that
+    carries on another's acts is bound by them, and an instrument that
+    constitutes an organization binds its members only."""
     ledger = _ledger_of(history.events)
     for day in _sample_days(history, rnd, k=15):
         state = ledger.state(day)
@@ -449,7 +452,17 @@ def test_parties_follow_their_last_act(history: History, rnd: random.Random) -> 
             status = state.instrument(code)
             parties = {p.party: p for p in state.parties(code)}
             bound = set(parties)
-            for party, acts in state.world.acts.get(code, {}).items():
+            if info.constitutes is not None:
+                org = info.constitutes
+                members = {m.member for m in state.members(org)} if state.is_organization(org) else set()
+                assert bound <= members, (code, bound - members)
+                continue
+            own = state.world.acts.get(code, {})
+            assert all(parties[p].how in ("continuation", "merger") for p in bound - set(own.keys())), (code, bound)
+            for party, acts in own.items():
+                if state.exists(party) is None:
+                    assert party not in bound, (code, party)
+                    continue
                 consents = [a for a in acts if a.act in BINDING_ACTS or a.act in ("withdrawal", "denunciation")]
                 last = consents[-1] if consents else None
                 if party in bound:

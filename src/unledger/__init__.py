@@ -23,6 +23,7 @@ from .errors import (
     IntegrityError,
     InvalidEvent,
     LockTimeout,
+    PartialCoverage,
     ProofError,
     ReadOnlyLedger,
     RuleViolation,
@@ -36,6 +37,7 @@ from .events import (
     Cessation,
     Continuation,
     Correction,
+    Coverage,
     Dissolution,
     Election,
     Enlargement,
@@ -62,7 +64,7 @@ from .kinds import KindSpec
 from .ledger import Change, Diff, Ledger
 from .log import Record
 from .state import State
-from .world import World
+from .world import CoverageInfo, World
 
 __all__ = [
     "Admission",
@@ -74,6 +76,8 @@ __all__ = [
     "ConcurrencyError",
     "Continuation",
     "Correction",
+    "Coverage",
+    "CoverageInfo",
     "DateLike",
     "Diff",
     "Dissolution",
@@ -96,6 +100,7 @@ __all__ = [
     "PartialDate",
     "Party",
     "ProofError",
+    "PartialCoverage",
     "ReadOnlyLedger",
     "Record",
     "Renaming",

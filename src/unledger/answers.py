@@ -45,6 +45,9 @@ class Seat:
     elected: PartialDate | None = None
     name: str | None = None
     id: str | None = None
+    #: Who represents the member in the body's organization on the day, when
+    #: the record says (China's seat: "People's Republic of China" from 1971-10-25).
+    government: str | None = None
 
 
 @attrs.frozen
@@ -61,6 +64,11 @@ class Party:
     certain: bool
     left: PartialDate | None = None
     id: str | None = None
+    #: How the party came to its standing when not by its own acts alone:
+    #: ``continuation`` or ``merger`` (it carries on another state's acts),
+    #: ``membership`` (bound as a member of the organization the instrument
+    #: constitutes).
+    how: str | None = None
 
 
 @attrs.frozen

@@ -77,6 +77,7 @@ COLUMNS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("term_start", "date"),
         ("term_end", "date"),
         ("elected", "date"),
+        ("government", "str"),
         ("certain", "bool"),
         ("id", "str"),
     ),
@@ -90,6 +91,7 @@ COLUMNS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("since", "date"),
         ("bound", "bool"),
         ("left", "date"),
+        ("how", "str"),
         ("certain", "bool"),
         ("id", "str"),
     ),
@@ -160,6 +162,7 @@ def seat_rows(state: State, body: str | None = None) -> list[Row]:
             "term_start": s.term_start,
             "term_end": s.term_end,
             "elected": s.elected,
+            "government": s.government,
             "certain": s.certain,
             "id": s.id,
         }
@@ -184,6 +187,7 @@ def party_rows(state: State, instrument: str | None = None, *, include_pending: 
             "since": p.bound_from,
             "bound": p.bound,
             "left": p.left,
+            "how": p.how,
             "certain": p.certain if p.bound else (p.signed is not None and p.signed.latest_day <= state.day),
             "id": p.id,
         }

@@ -110,6 +110,22 @@ class ProofError(UnledgerError):
     made (a leaf or size outside the tree)."""
 
 
+class PartialCoverage(UnledgerError):
+    """A count or a series was asked of an organization whose record is
+    partial (a ``coverage`` declaration says so): the numbers would count
+    what was recorded, not what was true. ``statement`` says what the record
+    covers; pass ``allow_partial=True`` (``--allow-partial``) to get them anyway."""
+
+    def __init__(self, entity: str, aspect: str, statement: str) -> None:
+        self.entity = entity
+        self.aspect = aspect
+        self.statement = statement
+        super().__init__(
+            f"the record of {entity}'s {aspect} is partial, so a count would count what was recorded, "
+            f"not what was true: {statement}"
+        )
+
+
 def _describe(reason: str, event: str | None, field: str | None) -> str:
     parts = []
     if event is not None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, overload
 from . import reports
 from ._gc import bulk
 from .basis import Basis
-from .dates import DateLike, now_timestamp, parse_timestamp, to_day
+from .dates import END_OF_TIME, DateLike, now_timestamp, parse_timestamp, to_day
 from .effective import Changes as _Changes
 from .effective import Key, in_effect, select
 from .effective import effective_map as _effective_map
@@ -34,6 +34,7 @@ from .errors import (
 from .events.base import Event, new_ids
 from .events.meta import Correction, Retraction
 from .fastdecode import decode_lines, verify_bytes, with_fields
+from .lineage import Link, links_of
 from .log import GENESIS, FileLog, MemoryLog, Record, encode_batch
 from .reports import Change, Diff
 from .state import State, World
@@ -449,9 +450,11 @@ class Ledger:
         """
         day = to_day(as_of)
         if known_at is None and self._lazy is not None:
-            state = State(self._lazy.world_at(day), day)  # reopened from a snapshot cache
+            lazy = self._lazy  # reopened from a snapshot cache
+            state = State(lazy.world_at(day), day, self._links(lazy))
         else:
-            state = State(self._timeline_for(known_at).world_at(day), day)
+            timeline = self._timeline_for(known_at)
+            state = State(timeline.world_at(day), day, self._links(timeline))
         state.basis = self._basis(known_at)
         return state
 
@@ -464,6 +467,20 @@ class Ledger:
             return basis_of(self, self.seq, self.head)
         size = bisect.bisect_right(self._records, parse_timestamp(known_at), key=_recorded)
         return basis_of(self, size, self._records[size - 1].hash if size else GENESIS)
+
+    def _links(self, source: Any) -> tuple[Link, ...]:
+        """The record's continuations (one member, one history), read off the
+        world at the end of time and kept until the record changes."""
+        cached = self.__dict__.get("_links_cache")
+        stamp = (id(source), self._log_seq())
+        if cached is not None and cached[0] == stamp:
+            return cached[1]  # type: ignore[no-any-return]
+        links = links_of(source.world_at(END_OF_TIME).existence)
+        self.__dict__["_links_cache"] = (stamp, links)
+        return links
+
+    def _log_seq(self) -> int:
+        return self._records[-1].seq if self._lazy is None and self._records else -1
 
     def world(self, as_of: DateLike | None = None, known_at: DateLike | None = None) -> World:
         return self.state(as_of, known_at).world
@@ -514,14 +531,30 @@ class Ledger:
 
     def timeline(self, entity: str, *, known_at: DateLike | None = None) -> list[Event]:
         """Every event in the record concerning ``entity``, in date order
-        (resolutions that concern it included)."""
+        (resolutions that concern it included); for a state, under every code
+        of its line (one member, one history: ``SRB`` includes Serbia and
+        Montenegro's ``SCG`` events)."""
         line = self._timeline_for(known_at)
-        return [e for e in line.events if entity in e.entities()]
+        codes = set(self.state("9999", known_at).codes(entity))
+        if len(codes) == 1:
+            return [e for e in line.events if entity in e.entities()]
+        return [e for e in line.events if not codes.isdisjoint(e.entities())]
 
-    def member_counts(self, org: str, start: DateLike | None = None, end: DateLike | None = None, *, known_at: DateLike | None = None) -> list[tuple[int, int]]:
+    def member_counts(
+        self,
+        org: str,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        *,
+        known_at: DateLike | None = None,
+        allow_partial: bool = False,
+    ) -> list[tuple[int, int]]:
         """``(year, members at the end of that year)`` for each year in range
-        (default: from the organization's first event to this year)."""
-        return reports.member_counts(self._timeline_for(known_at), org, start, end)
+        (default: from the organization's first event to this year); a
+        partly covered organization raises
+        :class:`~unledger.errors.PartialCoverage` unless ``allow_partial``;
+        see :func:`unledger.reports.member_counts`."""
+        return reports.member_counts(self._timeline_for(known_at), org, start, end, allow_partial=allow_partial)
 
     def diff(self, d1: DateLike, d2: DateLike, *, org: str | None = None, known_at: DateLike | None = None) -> Diff:
         """What changed after day ``d1`` up to day ``d2``: members who joined or

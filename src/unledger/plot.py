@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from .dates import END_OF_TIME, DateLike, day_to_iso, parse_date, this_year, to_day, year_of_day
-from .errors import UnknownEntity
+from .errors import PartialCoverage, UnknownEntity
 from .events.instruments import BINDING_ACTS, LEAVING_ACTS
 from .ledger import Ledger
 from .state import State
@@ -63,6 +63,25 @@ def save(fig: Figure, path: str | Path) -> Path:
     return target
 
 
+_PARTIAL: Final = "#c05621"
+
+
+def _coverage_caption(fig: Figure, state: Any, codes: Sequence[tuple[str, str | None]]) -> str | None:
+    """The words that say which of ``codes`` (code, aspect) the record covers
+    only partly, and what it covers; wrapped to the figure's width."""
+    import textwrap
+
+    lines = [
+        f"Partial record of {c.entity}'s {c.aspect}: {c.statement}"
+        for code, aspect in codes
+        for c in state.partly_covered(code, aspect)
+    ]
+    if not lines:
+        return None
+    width = max(40, int(fig.get_figwidth() * 15))
+    return "\n".join(textwrap.fill(line, width) for line in dict.fromkeys(lines))
+
+
 def _title(ledger: Ledger, code: str, known_at: DateLike | None) -> str:
     name = ledger.state(END_OF_TIME, known_at).name(code)
     return f"{code} ({name})" if name and name != code else code
@@ -71,15 +90,29 @@ def _title(ledger: Ledger, code: str, known_at: DateLike | None) -> str:
 # -- growth -------------------------------------------------------------------------
 
 
-def growth(ledger: Ledger, org: str, start: DateLike | None = None, end: DateLike | None = None, *, known_at: DateLike | None = None, waves: int = 5) -> Figure:
+def growth(
+    ledger: Ledger,
+    org: str,
+    start: DateLike | None = None,
+    end: DateLike | None = None,
+    *,
+    known_at: DateLike | None = None,
+    waves: int = 5,
+    allow_partial: bool = False,
+) -> Figure:
     """Members of ``org`` over time as a step line, with the biggest waves of
     growth (runs of years that added the most members) annotated.
 
     ``start`` and ``end`` are dates or years (default: the organization's
-    first event to today)."""
+    first event to today). When the record declares ``org``'s membership
+    partial, :class:`~unledger.errors.PartialCoverage` is raised unless
+    ``allow_partial`` is true; the figure then says so under the axes."""
     final = ledger.state(END_OF_TIME, known_at)
     if org not in final.organizations():
         raise UnknownEntity("organization", org)
+    partial = final.partly_covered(org, "membership")
+    if partial and not allow_partial:
+        raise PartialCoverage(org, "membership", partial[0].statement)
     spells = final.membership_spells(org)
     first = min((e.date.earliest_day for e in ledger.timeline(org, known_at=known_at)), default=None)
     if first is None:
@@ -111,6 +144,9 @@ def growth(ledger: Ledger, org: str, start: DateLike | None = None, end: DateLik
     ax.annotate(f"{ys[-1]}", (xs[-1], ys[-1]), xytext=(-4, 6), textcoords="offset points", ha="right", fontsize=10, color=_DARK)
 
     _annotate_waves(fig, ax, _waves(steps, counts, waves), steps, counts, xs[-1])
+    caption = _coverage_caption(fig, final, [(org, "membership")])
+    if caption is not None:
+        fig.supxlabel(caption, fontsize=8.5, color=_PARTIAL, ha="left", x=0.01)
     return fig
 
 
@@ -375,7 +411,11 @@ def body(ledger: Ledger, body_code: str, start: int | None = None, end: int | No
     handles = [Patch(color=_DARK, label="permanent seat"), Patch(color=_ORANGE, label="elected")]
     if any(not certain for years_ in cells.values() for _, certain in years_.values()):
         handles.append(Patch(color=_ORANGE, alpha=0.35, label="not certain"))
-    fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False, fontsize=9)
+    # A partial record is said above the legend, where the layout keeps room for it.
+    caption = _coverage_caption(fig, final, [(body_code, "seats")])
+    legend = fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False, fontsize=9, title=caption, title_fontsize=8.5)
+    if caption is not None:
+        legend.get_title().set_color(_PARTIAL)
     return fig
 
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 import attrs
 
 from .dates import as_year, day_to_iso, parse_date, this_year
-from .errors import UnknownEntity, UnledgerError
+from .errors import PartialCoverage, UnknownEntity, UnledgerError
 from .state import State
 from .world import World
 
@@ -45,20 +45,25 @@ class Diff:
     bound: tuple[Change, ...] = ()
     in_force: tuple[Change, ...] = ()
     adopted: tuple[Change, ...] = ()
+    #: A member represented by another government (China, 25 October 1971),
+    #: in its organization and on the bodies where it sits.
+    represented: tuple[Change, ...] = ()
 
     def changes(self) -> tuple[Change, ...]:
-        return self.joined + self.left + self.seated + self.unseated + self.signed + self.bound + self.in_force + self.adopted
+        return (
+            self.joined + self.left + self.seated + self.unseated + self.represented + self.signed + self.bound + self.in_force + self.adopted
+        )
 
 
 def diff(a: State, b: State, *, org: str | None = None) -> Diff:
     """What changed after ``a``'s day up to ``b``'s: members who joined or
-    left, seats taken or given up, signatures, parties bound, instruments in
-    force, resolutions adopted. ``org`` limits it to one organization and
-    its bodies."""
+    left, seats taken or given up, changes of representation, signatures,
+    parties bound, instruments in force, resolutions adopted. ``org``
+    limits it to one organization and its bodies."""
     joined, left = _membership_changes(a, b, org)
     seated, unseated = _seat_changes(a, b, org)
     signed, bound, in_force = _instrument_changes(a, b) if org is None else ((), (), ())
-    return Diff(a.as_of, b.as_of, joined, left, seated, unseated, signed, bound, in_force, _adopted(a, b, org))
+    return Diff(a.as_of, b.as_of, joined, left, seated, unseated, signed, bound, in_force, _adopted(a, b, org), _represented(a, b, org))
 
 
 Changes = tuple[Change, ...]
@@ -94,6 +99,23 @@ def _seat_changes(a: State, b: State, org: str | None) -> tuple[Changes, Changes
         gained, lost = _gained_and_lost(("seated", "unseated"), body, before, after)
         seated, unseated = seated + gained, unseated + lost
     return seated, unseated
+
+
+def _represented(a: State, b: State, org: str | None) -> Changes:
+    """A member represented by another government: in its organization, and
+    on every body of that organization where it sits on ``b``'s day."""
+    out: list[Change] = []
+    for code in sorted(b.world.governments.keys()):
+        if org is not None and code != org:
+            continue
+        for member in sorted(b.world.governments[code].keys()):
+            was, now = a.government(code, member), b.government(code, member)
+            if now is None or now == was:
+                continue
+            detail = now if was is None else f"{now} (was {was})"
+            out.append(Change("represented", code, member, detail))
+            out += [Change("represented", s.body, member, detail) for s in b.bodies_of(member) if s.status == "seated" and _org_of(b, s.body) == code]
+    return tuple(out)
 
 
 def _instrument_changes(a: State, b: State) -> tuple[Changes, Changes, Changes]:
@@ -143,10 +165,15 @@ class _Folded(Protocol):
     def world_at(self, day: int) -> World: ...
 
 
-def member_counts(timeline: _Folded, org: str, start: Any = None, end: Any = None) -> list[tuple[int, int]]:
+def member_counts(timeline: _Folded, org: str, start: Any = None, end: Any = None, *, allow_partial: bool = False) -> list[tuple[int, int]]:
     """``(year, members at the end of that year)`` for each year in range
     (default: from the organization's first event in ``timeline`` to this
-    year); ``start`` and ``end`` are years or dates."""
+    year); ``start`` and ``end`` are years or dates.
+
+    If the record declares ``org``'s membership partial in any of these
+    years (a ``coverage`` event), the counts would count what was recorded,
+    not what was true: :class:`~unledger.errors.PartialCoverage` is raised
+    unless ``allow_partial`` is true."""
     first = next((e.date for e in timeline.events if org in e.entities()), None)
     if first is None:
         raise UnknownEntity("organization", org)
@@ -156,5 +183,8 @@ def member_counts(timeline: _Folded, org: str, start: Any = None, end: Any = Non
     for year in range(y0, y1 + 1):
         day = parse_date(f"{year:04d}").latest_day
         state = State(timeline.world_at(day), day)
+        partial = state.partly_covered(org, "membership")
+        if partial and not allow_partial:
+            raise PartialCoverage(org, "membership", partial[0].statement)
         out.append((year, state.count(org) if state.is_organization(org) else 0))
     return out

@@ -12,18 +12,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import attrs
 import immutables
 
 from .answers import InstrumentStatus, Membership, Party, Seat
 from .basis import Basis
-from .dates import DateLike, PartialDate, day_to_iso, earlier_of, first_day, later_of, to_day
+from .dates import DateLike, PartialDate, day_to_iso, first_day, to_day
 from .errors import UnknownEntity
 from .events.instruments import BINDING_ACTS
+from .lineage import Link, code_on, lineage
+from .parties import parties_on
 from .world import (
     _WORLD_FIELDS,
     EMPTY,
     Act,
     BodyInfo,
+    CoverageInfo,
     InstrumentInfo,
     PermanentSeat,
     Resolution,
@@ -31,12 +35,11 @@ from .world import (
     Term,
     World,
     first_deposits,
-    standing,
 )
 
 # The world's records and the answers are re-exported: ``unledger.state`` was
 # their home before the split.
-__all__ = ["State", "World", "EMPTY", "Spell", "Term", "PermanentSeat", "BodyInfo", "InstrumentInfo", "Act", "Resolution"]
+__all__ = ["State", "World", "EMPTY", "Spell", "Term", "PermanentSeat", "BodyInfo", "CoverageInfo", "InstrumentInfo", "Act", "Resolution"]
 __all__ += ["Membership", "Seat", "Party", "InstrumentStatus"]
 
 _ = _WORLD_FIELDS  # re-exported for the snapshot cache
@@ -50,11 +53,14 @@ class State:
     apart (an uncertain fact is never reported as certain).
     """
 
-    __slots__ = ("world", "day", "basis")
+    __slots__ = ("world", "day", "basis", "links")
 
-    def __init__(self, world: World, day: int) -> None:
+    def __init__(self, world: World, day: int, links: tuple[Link, ...] = ()) -> None:
         self.world = world
         self.day = day
+        #: The record's continuations, from its whole timeline (not only up to
+        #: ``day``): what :meth:`resolve` and :meth:`codes` follow.
+        self.links = links
         #: Which version of the log this answer was computed from (set by
         #: the ledger; not part of equality): see :mod:`unledger.basis`.
         self.basis: Basis | None = None
@@ -95,10 +101,38 @@ class State:
         """Every dated name of ``code`` the record holds up to this day."""
         return tuple(n for n in self.world.names.get(code, ()) if n[0].earliest_day <= self.day)
 
+    def resolve(self, code: str) -> str:
+        """The code under which ``code``'s state is a member on this day: one
+        member, one history (docs/concepts.md). ``resolve("SRB")`` in 2003
+        is ``"SCG"`` (Serbia and Montenegro, continued by Serbia in 2006)."""
+        return code_on(self.links, code, self.day)
+
+    def codes(self, code: str) -> tuple[str, ...]:
+        """Every code ``code``'s state has had, linked by continuations, oldest first."""
+        return lineage(self.links, code)
+
     def exists(self, code: str) -> bool | None:
         """True if ``code`` certainly exists on this day, False if it may not,
         None if it certainly does not."""
         return self.world.exists_status(code, self.day)
+
+    # -- what the record covers ----------------------------------------------
+
+    def coverage(self, code: str, aspect: str | None = None) -> tuple[CoverageInfo, ...]:
+        """What the record declares it covers of ``code`` (an organization, a
+        body or an instrument) on this day: the latest declaration begun by
+        this day for each aspect (only ``aspect`` if given). Empty when
+        nothing is declared, which says nothing either way."""
+        info: BodyInfo | InstrumentInfo | None = self.world.bodies.get(code) or self.world.instruments.get(code)
+        latest: dict[str, CoverageInfo] = {}
+        for item in info.coverage if info is not None else ():
+            if item.since.earliest_day <= self.day and (aspect is None or item.aspect == aspect):
+                latest[item.aspect] = item
+        return tuple(latest[a] for a in sorted(latest))
+
+    def partly_covered(self, code: str, aspect: str | None = None) -> tuple[CoverageInfo, ...]:
+        """The declarations of :meth:`coverage` that say the record is partial."""
+        return tuple(c for c in self.coverage(code, aspect) if not c.complete)
 
     # -- organizations and membership --------------------------------------
 
@@ -174,30 +208,32 @@ class State:
         return sum(1 for m in self.members(org) if m.certain or not certain_only)
 
     def is_member(self, org: str, member: str) -> bool | None:
-        """True certain, False uncertain, None not a member."""
-        return self.world.membership(org, member, self.day)[1]
+        """True certain, False uncertain, None not a member. ``member`` may be
+        any code of the state's line (see :meth:`resolve`)."""
+        return self.world.membership(org, self.resolve(member), self.day)[1]
 
     def membership_history(self, entity: str) -> tuple[Membership, ...]:
         """Every stretch of membership of ``entity`` in any organization that
         began by this day, in date order; ``certain`` tells whether it holds
-        (certainly) on this day."""
+        (certainly) on this day. The history is the state's under every code
+        of its line (:meth:`codes`): the USSR's, then the Russian Federation's."""
         day = self.day
         out = []
         for org, by_member in self.world.members.items():
-            for spell in by_member.get(entity, ()):
-                if spell.start is not None and spell.start.earliest_day > day:
-                    continue
-                status = spell.holds(day)
-                end = spell.end if spell.end is not None and spell.end.earliest_day <= day else None
-                out.append(
-                    self._membership(org, entity, spell, bool(status), end=end, end_how=spell.end_how if end else None)
-                )
+            for code in self.codes(entity):
+                for spell in by_member.get(code, ()):
+                    if spell.start is not None and spell.start.earliest_day > day:
+                        continue
+                    status = spell.holds(day)
+                    end = spell.end if spell.end is not None and spell.end.earliest_day <= day else None
+                    out.append(self._membership(org, code, spell, bool(status), end=end, end_how=spell.end_how if end else None))
         out.sort(key=lambda m: (m.start.earliest_day if m.start else 0, m.org))
         return tuple(out)
 
     def memberships(self, entity: str) -> tuple[Membership, ...]:
-        """The organizations ``entity`` belongs to on this day."""
+        """The organizations ``entity`` (any code of its line) belongs to on this day."""
         day = self.day
+        entity = self.resolve(entity)
         out = []
         for org in self.world.members.keys():
             spell, status = self.world.membership(org, entity, day)
@@ -262,7 +298,18 @@ class State:
                     elected.append(seat)
         out.sort(key=lambda s: s.member)
         elected.sort(key=lambda s: (s.status != "seated", s.member))
-        return tuple(out) + tuple(elected)
+        return self._represented(info, tuple(out) + tuple(elected))
+
+    def _represented(self, info: BodyInfo | None, seats: tuple[Seat, ...]) -> tuple[Seat, ...]:
+        """``seats`` with the government that represents each member in the
+        body's organization, where the record names one."""
+        org = info.org if info is not None else None
+        if org is None or not self.world.governments.get(org, EMPTY):
+            return seats
+        return tuple(
+            attrs.evolve(seat, government=government) if (government := self.government(org, seat.member)) is not None else seat
+            for seat in seats
+        )
 
     def _seat(self, body: str, member: str, term: Term, day: int) -> Seat | None:
         status = term.seated(day)
@@ -291,8 +338,9 @@ class State:
         return tuple(s for s in self.seats(body) if s.status == "seated")
 
     def bodies_of(self, entity: str) -> tuple[Seat, ...]:
-        """Every body ``entity`` sits on (or is elected to) on this day."""
+        """Every body ``entity`` (any code of its line) sits on (or is elected to) on this day."""
         day = self.day
+        entity = self.resolve(entity)
         out: list[Seat] = []
         for code, info in self.world.bodies.items():
             for permanent in info.permanent:
@@ -367,48 +415,14 @@ class State:
     def parties(self, code: str, *, include_pending: bool = False) -> tuple[Party, ...]:
         """Parties bound by the instrument on this day, with the day each is
         bound from; ``include_pending`` adds signatories and parties whose
-        consent does not bind them yet."""
+        consent does not bind them yet (and former parties). Parties follow
+        states: see :mod:`unledger.parties`."""
         info = self.world.instruments.get(code)
         if info is None:
             raise UnknownEntity("instrument", code)
         eif = self._entry_into_force(info)
-        day = self.day
-        days = info.rule.days or 0
-        out = []
-        for party, acts in self.world.acts.get(code, EMPTY).items():
-            signature = next((act for act in acts if act.act == "signature"), None)
-            signed = signature.date if signature is not None else None
-            consent, leaving = standing(acts)
-            consented = consent.date if consent is not None else None
-            act_name = consent.act if consent is not None else None
-            via = consent.via if consent is not None else signature.via if signature is not None else None
-            left = leaving.date if leaving is not None else None
-            bound_from = None
-            if info.rule.rule == "on_signature":
-                bound_from = signed if consented is None else earlier_of(signed, consented)
-                act_name = act_name or "signature"
-            elif consented is not None:
-                own = consented.shift_days(days) if info.rule.rule == "deposits" else consented
-                bound_from = own if eif is None else later_of(eif, own)
-                if eif is None:
-                    bound_from = None
-            elif info.rule.rule == "event" and eif is not None and signed is not None and not self._has_binding_acts(code):
-                bound_from, act_name = later_of(eif, signed), "signature"
-            bound = False
-            certain = False
-            if bound_from is not None and bound_from.earliest_day <= day:
-                bound = True
-                certain = bound_from.latest_day <= day
-                if left is not None and left.earliest_day <= day:
-                    if left.latest_day <= day:
-                        bound = False
-                    certain = False
-            if info.terminated is not None and info.terminated.latest_day <= day:
-                bound = False
-            if bound or include_pending:
-                out.append(Party(code, party, signed, consented, act_name, bound_from, bound, certain, left=left, id=via))
-        out.sort(key=lambda p: p.party)
-        return tuple(out)
+        has_binding_acts = info.rule.rule == "event" and self._has_binding_acts(code)
+        return parties_on(self.world, self.day, info, eif, include_pending=include_pending, has_binding_acts=has_binding_acts)
 
     def _has_binding_acts(self, code: str) -> bool:
         return any(a.act in BINDING_ACTS for acts in self.world.acts.get(code, EMPTY).values() for a in acts)

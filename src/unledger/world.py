@@ -27,6 +27,7 @@ __all__ = [
     "Term",
     "PermanentSeat",
     "BodyInfo",
+    "CoverageInfo",
     "InstrumentInfo",
     "Act",
     "Resolution",
@@ -118,6 +119,23 @@ class PermanentSeat:
 
 
 @attrs.frozen
+class CoverageInfo:
+    """What the record covers of one aspect of an entity, from ``since`` on
+    (see :class:`unledger.Coverage`)."""
+
+    entity: str
+    aspect: str
+    extent: str
+    since: PartialDate
+    statement: str
+    id: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.extent == "complete"
+
+
+@attrs.frozen
 class BodyInfo:
     """An organization or a body (a body has an ``org``)."""
 
@@ -127,6 +145,8 @@ class BodyInfo:
     seats: tuple[tuple[PartialDate, int | None], ...] = ()
     permanent: tuple[PermanentSeat, ...] = ()
     via: str | None = None
+    #: What the record covers of it, in date order.
+    coverage: tuple[CoverageInfo, ...] = ()
 
     def elected_seats(self, day: int) -> int | None:
         count: int | None = None
@@ -148,6 +168,10 @@ class InstrumentInfo:
     terminated: PartialDate | None = None
     via: str | None = None
     open_for_signature: bool = True
+    #: The organization this instrument constitutes, if any.
+    constitutes: str | None = None
+    #: What the record covers of it, in date order.
+    coverage: tuple[CoverageInfo, ...] = ()
 
 
 @attrs.frozen

@@ -24,6 +24,7 @@ from rich.text import Text
 
 from ..dates import Certainty, PartialDate, day_to_iso
 from ..events.base import Event
+from ..state import State
 
 Row = dict[str, Any]
 #: (row key, column header) pairs a table shows.
@@ -101,19 +102,22 @@ def emit(
     day: int | None = None,
     title: str | None = None,
     fields: Sequence[str] | None = None,
+    notes: Sequence[str] = (),
 ) -> None:
     """Print ``rows``: ``fmt`` is ``table``, ``json`` or ``csv``. ``columns``
     are what a table shows; JSON and CSV carry every field of the rows
     (``fields`` fixes the CSV header when there may be no rows)."""
-    if fmt == "json":
-        sys.stdout.write(json_text(_with_basis(rows)))
-        return
-    if fmt == "csv":
-        sys.stdout.write(csv_text(rows, fields))
+    if fmt in ("json", "csv"):
+        # Machine-readable output stays rows only; the notes go to stderr.
+        for note in notes:
+            sys.stderr.write(f"note: {note}\n")
+        sys.stdout.write(json_text(_with_basis(rows)) if fmt == "json" else csv_text(rows, fields))
         return
     console = stdout_console()
     if title:
         console.print(Text(title, style="bold"))
+    for note in notes:
+        console.print(Text(f"note: {note}"))
     if not rows:
         console.print("(none)")
         return
@@ -147,6 +151,12 @@ def _print_table(console: Console, rows: Sequence[Row], columns: Columns, day: i
     console.print(table)
     if marked and day is not None:
         console.print(f"{UNCERTAIN_MARK} the source gives only the month or year: not certain on {day_to_iso(day)}")
+
+
+def coverage_notes(state: State, code: str, aspect: str | None = None) -> list[str]:
+    """One line per declaration that ``code``'s record is partial on the
+    state's day (for the header of an answer about it)."""
+    return [f"partial record of {c.entity}'s {c.aspect}: {c.statement}" for c in state.partly_covered(code, aspect)]
 
 
 def count_of(n: int, noun: str) -> str:

@@ -46,9 +46,13 @@ def _save(fig: Any, output: Path) -> None:
 @click.option("--to", "end", type=DATE, default=None, help="Last date or year (default: today).")
 @KNOWN_AT
 @OUTPUT
+@click.option("--allow-partial", is_flag=True, help="Draw even where the record of ORG's membership is partial.")
 @output_options
-def growth(org: str, start: str | None, end: str | None, known_at: str | None, output: Path) -> None:
+def growth(org: str, start: str | None, end: str | None, known_at: str | None, output: Path, allow_partial: bool) -> None:
     """Members of ORG over time, with the big waves of admissions marked.
+
+    Refused when the record declares ORG's membership partial, unless
+    --allow-partial is given; the figure then says so.
 
     \b
     unledger plot growth UN -o un.png
@@ -56,7 +60,7 @@ def growth(org: str, start: str | None, end: str | None, known_at: str | None, o
     plot_ = _plot_module()
     ledger = session().ledger()
     with progress_after(PROGRESS_DELAY, f"Drawing {org}"):
-        fig = plot_.growth(ledger, org, start, end, known_at=known_at)
+        fig = plot_.growth(ledger, org, start, end, known_at=known_at, allow_partial=allow_partial)
     _save(fig, output)
 
 

@@ -11,7 +11,7 @@ from .. import arrow
 from ..dates import END_OF_TIME, first_day, to_day
 from ..state import State
 from . import DATE, TIMESTAMP, cli, output_options, require, session, state_for, when_options
-from ._output import count_of, emit, summary
+from ._output import count_of, coverage_notes, emit, summary
 
 
 def _organizations(state: State) -> Iterable[str]:
@@ -60,6 +60,7 @@ def members(org: str, as_of: str | None, known_at: str | None) -> None:
         day=state.day,
         title=title,
         fields=[c for c, _ in arrow.COLUMNS["members"]],
+        notes=coverage_notes(state, org, "membership") if known else [],
     )
 
 
@@ -79,21 +80,24 @@ def seats(body: str, as_of: str | None, known_at: str | None) -> None:
     rows = arrow.seat_rows(state, body) if known else []
     seats_count = state.elected_seats(body) if state.is_body(body) else None
     extra = f" ({seats_count} elected seats)" if seats_count is not None else ("" if known else ": not established yet")
+    columns = [("member", "member"), ("name", "name")]
+    if any(row["government"] for row in rows):
+        columns.append(("government", "represented by"))
+    columns += [
+        ("kind", "seat"),
+        ("status", "status"),
+        ("term_start", "term start"),
+        ("term_end", "term end"),
+        ("certain", "certain"),
+    ]
     emit(
         session().fmt,
         rows,
-        [
-            ("member", "member"),
-            ("name", "name"),
-            ("kind", "seat"),
-            ("status", "status"),
-            ("term_start", "term start"),
-            ("term_end", "term end"),
-            ("certain", "certain"),
-        ],
+        columns,
         day=state.day,
         title=f"{body} on {state.as_of}{extra}",
         fields=[c for c, _ in arrow.COLUMNS["seats"]],
+        notes=coverage_notes(state, body, "seats") if known else [],
     )
 
 
@@ -119,10 +123,15 @@ def parties(instrument: str, include_pending: bool, as_of: str | None, known_at:
     mark = "" if status.certain else "?"
     title = f"{instrument} ({status.title}) on {state.as_of}: {status.status}{since}{mark}; {len(status.parties)} {'party' if len(status.parties) == 1 else 'parties'}"
     columns = [("party", "party"), ("name", "name"), ("act", "act"), ("signed", "signed"), ("consented", "consented"), ("since", "bound from")]
+    if any(row["how"] for row in rows):
+        columns.append(("how", "how"))
     if include_pending:
         columns.append(("bound", "bound"))
     columns.append(("certain", "certain"))
-    emit(session().fmt, rows, columns, day=state.day, title=title, fields=[c for c, _ in arrow.COLUMNS["parties"]])
+    emit(
+        session().fmt, rows, columns, day=state.day, title=title, fields=[c for c, _ in arrow.COLUMNS["parties"]],
+        notes=coverage_notes(state, instrument, "parties"),
+    )
 
 
 @cli.command()
@@ -155,6 +164,7 @@ def resolutions(
         day=state.day,
         title=f"Resolutions adopted by {state.as_of}: {len(rows)}",
         fields=[c for c, _ in arrow.COLUMNS["resolutions"]] + ["vote"],
+        notes=coverage_notes(state, body, "resolutions") if body is not None and body_known else [],
     )
 
 
@@ -184,13 +194,15 @@ def timeline(entity: str, start: str | None, end: str | None, known_at: str | No
         for e in events
         if (lo is None or e.date.latest_day >= lo) and (hi is None or e.date.earliest_day <= hi)
     ]
-    name = ledger.state(known_at=known_at).name(entity)
+    now = ledger.state(known_at=known_at)
+    name = now.name(entity)
     emit(
         session().fmt,
         rows,
         [("date", "date"), ("kind", "kind"), ("what", "what"), ("id", "id")],
         title=f"{entity}{f' ({name})' if name else ''}: {count_of(len(rows), 'event')}",
         fields=["id", "date", "kind", "what", "source"],
+        notes=coverage_notes(now, entity),
     )
 
 
@@ -229,6 +241,7 @@ def diff(d1: str, d2: str, org: str | None, known_at: str | None) -> None:
         [("change", "change"), ("where", "where"), ("entity", "entity"), ("name", "name"), ("detail", "detail")],
         title=f"Changes after {result.start} up to {result.end}: {len(rows)}",
         fields=["id", "change", "where", "entity", "name", "detail"],
+        notes=coverage_notes(names, org) if org is not None else [],
     )
 
 
@@ -237,9 +250,14 @@ def diff(d1: str, d2: str, org: str | None, known_at: str | None) -> None:
 @click.option("--from", "start", type=click.IntRange(1, 9999), default=None, help="First year (default: the organization's first).")
 @click.option("--to", "end", type=click.IntRange(1, 9999), default=None, help="Last year (default: this year).")
 @click.option("--known-at", type=TIMESTAMP, default=None, help="As the ledger knew it at this moment.")
+@click.option("--allow-partial", is_flag=True, help="Count even where the record of ORG's membership is partial.")
 @output_options
-def count(org: str, start: int | None, end: int | None, known_at: str | None) -> None:
+def count(org: str, start: int | None, end: int | None, known_at: str | None, allow_partial: bool) -> None:
     """Members of ORG at the end of each year.
+
+    Refused when the record declares ORG's membership partial (the counts
+    would count what was recorded, not what was true), unless
+    --allow-partial is given; the answer then says so in its header.
 
     \b
     unledger count UN --from 1945 --to 1960
@@ -248,7 +266,7 @@ def count(org: str, start: int | None, end: int | None, known_at: str | None) ->
         raise click.BadParameter(f"--to {end} is before --from {start}", param_hint="--to")
     ledger = session().ledger()
     exists_on(ledger.state(END_OF_TIME, known_at), known_at, "organization", org, _organizations)
-    counts = ledger.member_counts(org, start, end, known_at=known_at)
+    counts = ledger.member_counts(org, start, end, known_at=known_at, allow_partial=allow_partial)
     rows = []
     previous = None
     for year, n in counts:
@@ -263,4 +281,5 @@ def count(org: str, start: int | None, end: int | None, known_at: str | None) ->
         [("year", "year"), ("members", "members"), ("change", "change")],
         title=f"Members of {org} at the end of each year",
         fields=["id", "org", "year", "members", "change"],
+        notes=coverage_notes(ledger.state(f"{counts[-1][0]:04d}" if counts else None, known_at), org, "membership"),
     )

@@ -2,6 +2,7 @@
 
 from .base import Event
 from .bodies import Election, Enlargement, Establishment, Representation
+from .coverage import ASPECTS, EXTENTS, Coverage
 from .entities import Continuation, Dissolution, Merger, Renaming, Separation, Statehood
 from .instruments import ACTS, BINDING_ACTS, EntryIntoForce, EntryRule, Opening, Signing, Termination
 from .membership import Admission, Cessation, Return, Withdrawal
@@ -11,12 +12,15 @@ from .resolutions import Adoption, Tally
 
 __all__ = [
     "ACTS",
+    "ASPECTS",
+    "EXTENTS",
     "BINDING_ACTS",
     "Admission",
     "Adoption",
     "Cessation",
     "Continuation",
     "Correction",
+    "Coverage",
     "Dissolution",
     "Election",
     "Enlargement",

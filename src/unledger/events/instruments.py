@@ -14,7 +14,17 @@ import attrs
 
 from ..dates import PartialDate
 from ..errors import InvalidEvent
-from .base import Event, choice_field, code_field, codes_field, count_field, flag_field, optional_date_field, text_field
+from .base import (
+    Event,
+    choice_field,
+    code_field,
+    codes_field,
+    count_field,
+    flag_field,
+    optional_code_field,
+    optional_date_field,
+    text_field,
+)
 from .registry import kind
 
 __all__ = [
@@ -95,6 +105,11 @@ class Opening(Event):
     and bind themselves to by ratification alone (ILO conventions, adopted
     by the International Labour Conference): for those a ratification needs
     no earlier signature, and a signature is refused.
+
+    ``constitutes`` names the organization the instrument constitutes (the
+    UN Charter constitutes the UN): a state is then bound by it exactly
+    while it is a member of that organization, from its admission (Article
+    4 of the Charter: admission is acceptance of its obligations).
     """
 
     summary_template = '{instrument} opened: {title}'
@@ -105,6 +120,7 @@ class Opening(Event):
     entry_into_force: EntryRule = attrs.field(factory=lambda: EntryRule(rule="event"))
     closes: PartialDate | None = optional_date_field()
     open_for_signature: bool = flag_field(default=True)
+    constitutes: str | None = optional_code_field()
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.entry_into_force, EntryRule):

@@ -8,7 +8,7 @@ user's kind the same way.
 
 from __future__ import annotations
 
-from . import bodies, entities, instruments, membership, resolutions
+from . import bodies, coverage, entities, instruments, membership, resolutions
 from .spec import (
     ALWAYS_CANDIDATES,
     CHECKS,
@@ -41,6 +41,8 @@ __all__ = [
 ]
 
 #: The built-in specs, family by family.
-BUILTIN: tuple[KindSpec, ...] = membership.SPECS + bodies.SPECS + entities.SPECS + instruments.SPECS + resolutions.SPECS
+BUILTIN: tuple[KindSpec, ...] = (
+    membership.SPECS + bodies.SPECS + entities.SPECS + instruments.SPECS + resolutions.SPECS + coverage.SPECS
+)
 for _spec in BUILTIN:
     add(_spec)

@@ -28,6 +28,7 @@ def opening(world: World, e: Opening) -> World:
         closes=e.closes,
         via=e.id,
         open_for_signature=e.open_for_signature,
+        constitutes=e.constitutes,
     )
     names = world.names.set(e.instrument, ((e.date, e.title),))
     return world.replace(instruments=world.instruments.set(e.instrument, info), names=names)
