@@ -124,7 +124,10 @@ texts = st.text(max_size=30)
 short_names = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz ", min_size=1, max_size=12)
 _CODE_FIRST = st.characters(blacklist_categories=("Cc", "Cs", "Zs", "Zl", "Zp")).filter(lambda c: not c.isspace())
 _CODE_REST = st.characters(blacklist_categories=("Cc", "Cs"))
-codes = st.builds(lambda a, b: a + b, _CODE_FIRST, st.text(alphabet=_CODE_REST, max_size=8))
+#: Document symbols ("A/RES/46/230"): any text without control characters or a leading space.
+symbols = st.builds(lambda a, b: a + b, _CODE_FIRST, st.text(alphabet=_CODE_REST, max_size=8))
+#: Entity codes, as events.base.CODE_PATTERN allows them.
+codes = st.from_regex(r"[A-Z][A-Z0-9-]{1,8}", fullmatch=True)
 ids = st.builds(
     lambda a, b: a + b,
     st.sampled_from("ABCxyz0189"),
@@ -297,7 +300,7 @@ def _establish_body(draw: Any, m: Model, date: PartialDate, env: dict[str, Any])
     org = draw(st.sampled_from(sorted(m.orgs)))
     seats = draw(st.one_of(st.none(), st.integers(1, 4), st.integers(1, 4)))
     permanent = draw(st.lists(st.sampled_from(sorted(m.alive)), max_size=2, unique=True)) if m.alive else []
-    code = m.fresh(f"{org}.B")
+    code = m.fresh(f"{org}-B")
     m.bodies[code] = MBody(org, date, seats, set(permanent), set(permanent))
     m.symbols[code] = 0
     return Establishment(entity=code, name=draw(short_names), org=org, elected_seats=seats, permanent_members=permanent, **env)
@@ -945,7 +948,7 @@ def _adoption_any(draw: Any) -> Adoption:
     without = draw(st.booleans())
     return Adoption(
         body=draw(codes),
-        symbol=draw(codes),
+        symbol=draw(symbols),
         title=draw(texts),
         meeting=draw(st.none() | texts),
         tally=None if without else draw(st.none() | _tally()),
@@ -970,8 +973,8 @@ _FACTS: dict[str, st.SearchStrategy[Event]] = {
         member=codes,
         original=st.booleans(),
         name=st.none() | texts,
-        recommended_by=st.none() | codes,
-        decided_by=st.none() | codes,
+        recommended_by=st.none() | symbols,
+        decided_by=st.none() | symbols,
         **_env(),
     ),
     "withdrawal": st.builds(Withdrawal, org=codes, member=codes, **_env()),

@@ -34,6 +34,7 @@ from .errors import (
 from .events.base import Event, new_ids
 from .events.meta import Correction, Retraction
 from .fastdecode import decode_lines, verify_bytes, with_fields
+from .ids import with_content_id
 from .lineage import Link, links_of
 from .log import GENESIS, FileLog, MemoryLog, Record, encode_batch
 from .reports import Change, Diff
@@ -317,6 +318,8 @@ class Ledger:
         for index, event in enumerate(batch):
             if not isinstance(event, Event):
                 raise InvalidEvent(f"expected an unledger event, got {type(event).__name__}", event=f"batch item {index + 1}")
+        # An event without an id gets one from its content: appending it again is a no-op.
+        batch = [with_content_id(event) for event in batch]
         if expected_seq is not None and (expected_seq.__class__ is not int or expected_seq < 0):
             raise InvalidEvent(f"expected_seq must be a whole number >= 0, got {expected_seq!r}", field="expected_seq")
         if self.readonly:
@@ -336,14 +339,17 @@ class Ledger:
         for event in batch:
             if event.id is not None:
                 if event.id in seen:
-                    raise InvalidEvent("this id appears twice in the batch", event=event.id, field="id")
+                    raise InvalidEvent("this id (or this same event) appears twice in the batch", event=event.id, field="id")
                 seen.add(event.id)
                 existing = self._by_id.get(event.id)
                 if existing is not None:
                     # Compare as recorded: a correction's replacement was given the target's id.
                     if existing.event != event and existing.event != self._with_id(event):
                         raise DuplicateEventId(
-                            f"id already recorded at seq {existing.seq} with different content", event=event.id, field="id"
+                            f"id {event.id} is already recorded at seq {existing.seq} with different content: give the changed event "
+                            "another id, or record a correction of the recorded one",
+                            event=event.id,
+                            field="id",
                         )
                     originals.append(existing)
                     continue

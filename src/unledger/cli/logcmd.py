@@ -6,15 +6,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import attrs
 import click
 
 from .. import arrow
 from ..codec import event_from_dict, parse_json_objects
 from ..errors import InvalidEvent, RuleViolation
-from ..events.base import new_ids
 from ..events.registry import kinds
 from ..fastdecode import verify_bytes
+from ..ids import with_content_id
 from ..log import FileLog
 from . import DATE, TIMESTAMP, Refused, cli, output_options, session, when_options
 from ._output import count_of, csv_text, emit, jsonl_text, summary
@@ -91,11 +90,11 @@ def append(file: str, expected_seq: int | None) -> None:
     positions = [f"{name} {'item' if array else 'line'} {n}" for n in range(1, len(objects) + 1)]
     events = [event_from_dict(obj, position=pos) for obj, pos in zip(objects, positions, strict=True)]
     # Give id-less events their id here rather than in the ledger (the same
-    # random id), so that a refusal can name the input line, not a fresh uuid.
+    # id, from the content), so that a refusal can name the input line.
     lines: dict[str, str] = {}
     for index, event in enumerate(events):
         if event.id is None:
-            events[index] = event = attrs.evolve(event, id=new_ids(1)[0])
+            events[index] = event = with_content_id(event)
             lines[event.id or ""] = positions[index]
         else:
             lines[event.id] = f"{positions[index]} (id {event.id})"

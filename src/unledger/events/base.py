@@ -27,6 +27,10 @@ __all__ = [
     "code_field",
     "optional_code_field",
     "codes_field",
+    "symbol_field",
+    "optional_symbol_field",
+    "CODE_PATTERN",
+    "code_problem",
     "text_field",
     "optional_text_field",
     "count_field",
@@ -37,8 +41,15 @@ __all__ = [
 ]
 
 ID_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/()-]{0,127}")
-# Lone surrogates are refused everywhere: UTF-8 (and so the log) cannot carry them.
-_CODE_PATTERN: Final = re.compile(r"[^\s\x00-\x1f\x7f\ud800-\udfff][^\x00-\x1f\x7f\ud800-\udfff]{0,199}")
+#: What a code naming an entity (a state, an organization, a body, an
+#: instrument) looks like: an upper-case letter, then 1 to 31 upper-case
+#: letters, digits or hyphens (``AZE``, ``UN``, ``UNSC``, ``UN-CHARTER``).
+#: One pattern for every field that names an entity: see :func:`code_problem`.
+CODE_PATTERN: Final = re.compile(r"[A-Z][A-Z0-9-]{1,31}")
+# A document symbol ("A/RES/46/230") is looser: 1 to 200 characters, no
+# control characters, no leading space. Lone surrogates are refused
+# everywhere: UTF-8 (and so the log) cannot carry them.
+_SYMBOL_PATTERN: Final = re.compile(r"[^\s\x00-\x1f\x7f\ud800-\udfff][^\x00-\x1f\x7f\ud800-\udfff]{0,199}")
 _SURROGATE: Final = re.compile(r"[\ud800-\udfff]")
 #: Longest accepted free text (a title, a source, a note), in characters.
 MAX_TEXT: Final = 20_000
@@ -79,14 +90,24 @@ def optional_date_field() -> Any:
     )
 
 
+def code_problem(value: str) -> str | None:
+    """Why ``value`` is not a valid entity code (see :data:`CODE_PATTERN`),
+    or ``None`` when it is one."""
+    if CODE_PATTERN.fullmatch(value) is not None:
+        return None
+    if value.upper() != value and CODE_PATTERN.fullmatch(value.upper()) is not None:
+        return f"{_show(value)} is not a valid code: codes are upper case; did you mean {value.upper()!r}?"
+    if any(c.isspace() for c in value):
+        return f"{_show(value)} is not a valid code: codes contain no spaces (use a hyphen: 'UN-CHARTER')"
+    return f"{_show(value)} is not a valid code: an upper-case letter, then 1 to 31 upper-case letters, digits or hyphens"
+
+
 def _check_code(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value.__class__ is not str:
         raise InvalidEvent(f"expected a code (a string) like 'UN' or 'AZE', got {_show(value)}", **_where(inst, attribute.name))
-    if _CODE_PATTERN.fullmatch(value) is None:
-        raise InvalidEvent(
-            f"{_show(value)} is not a valid code: 1 to 200 characters, no control characters, no leading space",
-            **_where(inst, attribute.name),
-        )
+    problem = code_problem(value)
+    if problem is not None:
+        raise InvalidEvent(problem, **_where(inst, attribute.name))
 
 
 def _check_optional_code(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -95,12 +116,37 @@ def _check_optional_code(inst: Any, attribute: attrs.Attribute[Any], value: Any)
 
 
 def code_field(**kw: Any) -> Any:
-    """A required short identifier: an ISO code, an organization id, a symbol."""
+    """A required code naming an entity: an ISO code, an organization, a
+    body, an instrument (:data:`CODE_PATTERN`)."""
     return attrs.field(validator=_check_code, **kw)
 
 
 def optional_code_field() -> Any:
     return attrs.field(default=None, validator=_check_optional_code)
+
+
+def _check_symbol(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value.__class__ is not str:
+        raise InvalidEvent(f"expected a symbol (a string) like 'A/RES/46/230', got {_show(value)}", **_where(inst, attribute.name))
+    if _SYMBOL_PATTERN.fullmatch(value) is None:
+        raise InvalidEvent(
+            f"{_show(value)} is not a valid symbol: 1 to 200 characters, no control characters, no leading space",
+            **_where(inst, attribute.name),
+        )
+
+
+def _check_optional_symbol(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        _check_symbol(inst, attribute, value)
+
+
+def symbol_field(**kw: Any) -> Any:
+    """A required document symbol, e.g. ``A/RES/46/230`` (not an entity code)."""
+    return attrs.field(validator=_check_symbol, **kw)
+
+
+def optional_symbol_field() -> Any:
+    return attrs.field(default=None, validator=_check_optional_symbol)
 
 
 def _to_tuple(value: Any) -> Any:

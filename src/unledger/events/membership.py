@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from .base import Event, code_field, flag_field, optional_code_field, optional_text_field
+from .base import Event, code_field, flag_field, optional_symbol_field, optional_text_field
 from .registry import kind
 
 __all__ = ["Admission", "Withdrawal", "Return", "Cessation"]
@@ -30,8 +30,8 @@ class Admission(Event):
     member: str = code_field()
     original: bool = flag_field()
     name: str | None = optional_text_field()
-    recommended_by: str | None = optional_code_field()
-    decided_by: str | None = optional_code_field()
+    recommended_by: str | None = optional_symbol_field()
+    decided_by: str | None = optional_symbol_field()
 
     def entities(self) -> tuple[str, ...]:
         return (self.org, self.member)

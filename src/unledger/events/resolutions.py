@@ -17,6 +17,7 @@ from .base import (
     frozen_map,
     has_surrogates,
     optional_text_field,
+    symbol_field,
     text_field,
 )
 from .registry import kind
@@ -71,7 +72,7 @@ class Adoption(Event):
     summary_template = '{body} adopts {symbol}: {title}'
 
     body: str = code_field()
-    symbol: str = code_field()
+    symbol: str = symbol_field()
     title: str = text_field()
     meeting: str | None = optional_text_field()
     tally: Tally | None = attrs.field(default=None)
