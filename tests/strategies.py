@@ -1042,6 +1042,11 @@ def naive_world(records: Sequence[Record], day: int) -> World:
     return fold(e for (d, _), e in naive_effective(records) if d <= day)
 
 
+def on(day: int) -> dt.date:
+    """The day with ordinal ``day``, as ``Ledger.state`` takes it (an ``int`` is a year)."""
+    return dt.date.fromordinal(day)
+
+
 def naive_state(records: Sequence[Record], day: int) -> State:
     return State(naive_world(records, day), day)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from helpers_paths import SETTINGS, _days, _shuffled_batches
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import History, histories, naive_state
+from strategies import History, histories, naive_state, on
 
 from unledger import Adoption, Ledger, RuleViolation, UnledgerError
 from unledger.cache import LazyWorld, cache_path, load_cache
@@ -48,7 +48,7 @@ def test_cached_reopen_gives_the_naive_states_and_is_never_trusted_blindly(tmp_p
     reopened = Ledger.open(path, cache=True)
     assert reopened._lazy is not None and (reopened.seq, reopened.head) == (first.seq, first.head)
     for day in days:
-        state = reopened.state(day)
+        state = reopened.state(on(day))
         assert isinstance(state.world, LazyWorld)
         assert state == naive_state(records, day), day
     assert reopened.records == records  # loads the log on demand
@@ -61,11 +61,11 @@ def test_cached_reopen_gives_the_naive_states_and_is_never_trusted_blindly(tmp_p
     after = Ledger.open(path, cache=True)
     assert after.seq == len(records) + 1
     for day in days:
-        assert after.state(day) == naive_state(writer.records, day), day
+        assert after.state(on(day)) == naive_state(writer.records, day), day
     again = Ledger.open(path, cache=True)  # the cache was taken again at the new head
     assert again._lazy is not None and (again.seq, again.head) == (writer.seq, writer.head)
     for day in days:
-        assert again.state(day) == naive_state(writer.records, day), day
+        assert again.state(on(day)) == naive_state(writer.records, day), day
 
     # A log cut back behind the snapshot no longer matches the cache.
     data = path.read_bytes()
@@ -79,7 +79,7 @@ def test_cached_reopen_gives_the_naive_states_and_is_never_trusted_blindly(tmp_p
     shorter = Ledger.open(path, cache=True)
     assert shorter.seq == len(records)
     for day in days:
-        assert shorter.state(day) == naive_state(records, day), day
+        assert shorter.state(on(day)) == naive_state(records, day), day
 
     # A corrupted cache file is ignored and rewritten.
     blob = bytearray(cache_path(path).read_bytes())
@@ -91,7 +91,7 @@ def test_cached_reopen_gives_the_naive_states_and_is_never_trusted_blindly(tmp_p
     except UnledgerError:  # pragma: no cover - a damaged cache must never surface
         raise AssertionError("a damaged cache file made open fail") from None
     for day in days:
-        assert damaged.state(day) == naive_state(records, day), day
+        assert damaged.state(on(day)) == naive_state(records, day), day
 
 
 def test_cache_of_another_log_is_ignored(tmp_path: Path) -> None:

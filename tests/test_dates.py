@@ -178,10 +178,12 @@ def test_as_of_a_partial_date_is_its_last_day(date: PartialDate) -> None:
     assert day_to_iso(to_day(date.text)) == date.latest.isoformat()
 
 
-def test_to_day_reads_dates_datetimes_ordinals_and_none() -> None:
+def test_to_day_reads_dates_datetimes_years_and_none() -> None:
     assert to_day(dt.date(1992, 3, 2)) == dt.date(1992, 3, 2).toordinal()
     assert to_day(dt.datetime(1992, 3, 2, 23, 0, tzinfo=dt.UTC)) == dt.date(1992, 3, 2).toordinal()
-    assert to_day(727000) == 727000
+    assert to_day(1992) == to_day("1992") == dt.date(1992, 12, 31).toordinal()
+    with pytest.raises(InvalidEvent):
+        to_day(727000)  # not a year
     assert to_day(None) == dt.datetime.now(dt.UTC).date().toordinal()
     with pytest.raises(InvalidEvent):
         to_day(True)

@@ -14,7 +14,7 @@ def test_every_built_in_kind_has_a_footprint() -> None:
 
 
 def test_footprint_of_user_kinds_is_unknown() -> None:
-    assert footprint(Adoption(body="B", symbol="S", title="t", date="1990", without_vote=True)) is not None
+    assert footprint(Adoption(body="BX", symbol="S", title="t", date="1990", without_vote=True)) is not None
 
     class Fake:
         kind = "no-such-kind"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from unledger import Admission, DuplicateEventId, Establishment, InvalidEvent, Ledger
+from unledger import Admission, DuplicateEventId, Establishment, InvalidEvent, Ledger, MemberStatus, RuleViolation
 from unledger.events.base import CODE_PATTERN
 from unledger.ids import content_id
 
@@ -74,3 +74,68 @@ def test_the_same_event_twice_in_one_batch_is_refused() -> None:
     with pytest.raises(InvalidEvent) as caught:
         Ledger.memory().append([UN, AZE, AZE])
     assert "twice" in caught.value.reason
+
+
+# -- is_member ----------------------------------------------------------------------------
+
+
+def _un_with(*events: object) -> Ledger:
+    ledger = Ledger.memory()
+    ledger.append([UN, *events])  # type: ignore[list-item]
+    return ledger
+
+
+def test_is_member_is_three_valued_and_has_no_truth_value() -> None:
+    ledger = _un_with(Admission(org="UN", member="AZE", date="1992"))
+    assert ledger.state("1991-12-31").is_member("UN", "AZE") is MemberStatus.NOT_MEMBER
+    uncertain = ledger.state("1992-03-01").is_member("UN", "AZE")
+    assert uncertain is MemberStatus.UNCERTAIN
+    assert ledger.state("1993").is_member("UN", "AZE") is MemberStatus.MEMBER
+    for status in MemberStatus:
+        with pytest.raises(TypeError, match="no truth value"):
+            bool(status)
+    with pytest.raises(TypeError):
+        if uncertain:  # the trap: "uncertain" read as yes or no
+            pass
+
+
+# -- years --------------------------------------------------------------------------------
+
+
+def test_an_integer_as_of_is_a_year() -> None:
+    ledger = _un_with(AZE)
+    assert ledger.state(as_of=1992) == ledger.state("1992") == ledger.state("1992-12-31")
+    assert ledger.state(1992).is_member("UN", "AZE") is MemberStatus.MEMBER
+    assert ledger.state(1991).members("UN") == ()
+    assert ledger.member_counts("UN", 1992, 1992) == [(1992, 1)]
+
+
+def test_an_integer_known_at_is_a_year() -> None:
+    ledger = _un_with(AZE)
+    assert ledger.state("1993", known_at=1990).organizations() == ()
+    assert ledger.state("1993", known_at=9999) == ledger.state("1993")
+
+
+@pytest.mark.parametrize("value", [True, False, 0, 10_000, 727_000, 1.5])
+def test_booleans_and_non_years_are_refused_as_dates(value: object) -> None:
+    ledger = _un_with(AZE)
+    with pytest.raises(InvalidEvent) as caught:
+        ledger.state(as_of=value)
+    assert caught.value.field == "as_of"
+    with pytest.raises(InvalidEvent) as caught:
+        ledger.state("1993", known_at=value)
+    assert caught.value.field == "known_at"
+
+
+# -- organizations ------------------------------------------------------------------------
+
+
+def test_an_admission_to_an_organization_never_established_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "my.jsonl"
+    ledger = Ledger.open(path)
+    ledger.append(UN)
+    before = path.read_bytes()
+    with pytest.raises(RuleViolation) as caught:
+        ledger.append(Admission(org="NATO", member="AZE", date="1992-03-02"))
+    assert (caught.value.rule, caught.value.field) == ("org-exists", "org") and "NATO" in caught.value.reason
+    assert path.read_bytes() == before

@@ -39,6 +39,7 @@ from strategies import (
     naive_effective,
     naive_state,
     naive_violation,
+    on,
     refusals,
 )
 
@@ -113,7 +114,7 @@ def test_state_as_of_equals_a_naive_fold_from_scratch(history: History, batch: b
     ledger = _ledger_of(history.events, batch)
     records = ledger.records
     for day in _sample_days(history, rnd):
-        assert ledger.state(day) == naive_state(records, day), day
+        assert ledger.state(on(day)) == naive_state(records, day), day
     # A partial as_of means the last day of its period.
     some = rnd.choice(history.events).date
     assert ledger.state(some.text) == naive_state(records, some.latest_day)
@@ -170,8 +171,8 @@ def _check_append_orders(history: History, rnd: random.Random) -> None:
     records = shuffled.records
     for day in _sample_days(history, rnd):
         if not stuck:
-            assert shuffled.state(day) == in_date_order.state(day), day
-        assert shuffled.state(day) == naive_state(records, day), day
+            assert shuffled.state(on(day)) == in_date_order.state(on(day)), day
+        assert shuffled.state(on(day)) == naive_state(records, day), day
 
 
 @given(histories(max_events=35, distinct=True), st.randoms(use_true_random=False), st.integers(1, 4))
@@ -194,7 +195,7 @@ def _check_checkpoints(history: History, rnd: random.Random, every: int) -> None
         _append_until_stuck(ledger, order)
         days = _sample_days(history, rnd, k=40)
         for day in days:  # queried in random order, so checkpoints fill out of order
-            assert ledger.state(day) == naive_state(ledger.records, day), day
+            assert ledger.state(on(day)) == naive_state(ledger.records, day), day
         # Retract something from the middle: the index must forget what follows.
         records = ledger.records
         for record in rnd.sample(list(records), min(3, len(records))):
@@ -203,7 +204,7 @@ def _check_checkpoints(history: History, rnd: random.Random, every: int) -> None
             except RuleViolation:
                 continue
         for day in days:
-            assert ledger.state(day) == naive_state(ledger.records, day), day
+            assert ledger.state(on(day)) == naive_state(ledger.records, day), day
 
 
 @settings(max_examples=80)
@@ -287,8 +288,8 @@ def test_known_at_equals_a_fresh_ledger_of_what_was_recorded_by_then(history: Hi
             fresh.append([r.event for r in group])
         moment = known[-1].recorded if known else "1970-01-01T00:00:00.000000Z"
         for day in days:
-            answer = ledger.state(day, known_at=moment)
-            assert answer == fresh.state(day)
+            answer = ledger.state(on(day), known_at=moment)
+            assert answer == fresh.state(on(day))
             assert answer == naive_state(known, day)
         kept = {r.id for r in fresh.events()}
         assert {r.id for r in ledger.events(known_at=moment)} == kept
@@ -304,7 +305,7 @@ def test_an_invalid_append_raises_the_right_error_and_changes_no_byte(new_log_pa
     ledger = Ledger.open(path)
     ledger.append(list(case.history.events))
     before = path.read_bytes()
-    head, state = ledger.head, ledger.state(case.history.last_day + 1000)
+    head, state = ledger.head, ledger.state(on(case.history.last_day + 1000))
     note(f"appending {case.events}")
     with pytest.raises(case.error) as info:
         ledger.append(list(case.events) if len(case.events) > 1 else case.events[0])
@@ -316,7 +317,7 @@ def test_an_invalid_append_raises_the_right_error_and_changes_no_byte(new_log_pa
         assert error.rule == case.rule, str(error)
     assert case.field in str(error) and case.event in str(error)
     assert path.read_bytes() == before
-    assert ledger.head == head and ledger.state(case.history.last_day + 1000) == state
+    assert ledger.head == head and ledger.state(on(case.history.last_day + 1000)) == state
     assert Ledger.open(path).head == head
     # The oracle agrees that the record would break a rule (rule violations only).
     if case.error is RuleViolation and case.rule != "target-exists":
@@ -352,7 +353,7 @@ def test_member_counts_change_only_on_days_with_membership_events(history: Histo
     edges = {d + k for d in allowed for k in (-1, 0, 1)} or set(history.days())
     days = sorted(edges | {rnd.randint(min(edges) - 10, max(edges) + 10) for _ in range(20)})
     for org in history.model.orgs:
-        counts = [(day, _count(ledger.state(day), org)) for day in days]
+        counts = [(day, _count(ledger.state(on(day)), org)) for day in days]
         for (d1, c1), (d2, c2) in zip(counts, counts[1:], strict=False):
             if c1 != c2:
                 assert any(d1 < a <= d2 for a in allowed), (
@@ -400,7 +401,7 @@ def test_certainly_seated_elected_members_never_exceed_the_elected_seats(case: t
             pass
     event("some extra accepted" if accepted else "no extra accepted")
     for day in interesting_days(e for e in (r.event for r in ledger.records)):
-        state = ledger.state(day)
+        state = ledger.state(on(day))
         for body in history.model.bodies:
             if body not in state.world.bodies:
                 continue  # not established yet on that day
@@ -415,7 +416,7 @@ def test_certainly_seated_elected_members_never_exceed_the_elected_seats(case: t
 def test_facts_reported_as_certain_are_certain_by_their_dates(history: History, rnd: random.Random) -> None:
     ledger = _ledger_of(history.events)
     for day in _sample_days(history, rnd, k=15):
-        state = ledger.state(day)
+        state = ledger.state(on(day))
         for org in state.organizations():
             for m in state.members(org):
                 if m.certain and m.start is not None:
@@ -444,7 +445,7 @@ def test_parties_follow_their_last_act(history: History, rnd: random.Random) -> 
     constitutes an organization binds its members only."""
     ledger = _ledger_of(history.events)
     for day in _sample_days(history, rnd, k=15):
-        state = ledger.state(day)
+        state = ledger.state(on(day))
         for code in state.instruments():
             info = state.world.instruments[code]
             if info.rule.rule not in ("deposits", "named_and_majority") or info.terminated is not None:
@@ -496,14 +497,14 @@ def _ratified_instrument(draw: Any) -> tuple[list[Event], list[Event], EntryRule
     signings, deposits = [], []
     for i, party in enumerate(parties):
         signed = opened.earliest_day + draw(st.integers(0, 100))
-        signings.append(Signing(instrument="T", party=party, act="signature", date=PartialDate.span(signed, signed).text, id=f"s{i}"))
+        signings.append(Signing(instrument="TR", party=party, act="signature", date=PartialDate.span(signed, signed).text, id=f"s{i}"))
         if draw(st.integers(0, 4)) > 0:
             day = signed + draw(st.integers(0, 120))
             date = _date_on_or_after(day, draw(st.sampled_from(("day", "day", "day", "month"))))
             act = draw(st.sampled_from(("ratification", "acceptance", "approval", "accession")))
-            deposits.append(Signing(instrument="T", party=party, act=act, date=date, id=f"d{i}"))
+            deposits.append(Signing(instrument="TR", party=party, act=act, date=date, id=f"d{i}"))
     signings.sort(key=lambda e: e.date.earliest_day)
-    opening = Opening(instrument="T", title="Treaty", entry_into_force=rule, date=opened, id="open")
+    opening = Opening(instrument="TR", title="Treaty", entry_into_force=rule, date=opened, id="open")
     return [opening, *signings], deposits, rule
 
 
@@ -540,7 +541,7 @@ def test_entry_into_force_does_not_depend_on_the_order_ratifications_were_append
         for e in order:
             ledger.append(e)
         state = ledger.state("1946")
-        answers.append((state.instrument("T").in_force_from, [(p.party, p.bound_from) for p in state.parties("T", include_pending=True)]))
+        answers.append((state.instrument("TR").in_force_from, [(p.party, p.bound_from) for p in state.parties("TR", include_pending=True)]))
     assert answers[0] == answers[1] == answers[2]
     expected = _expected_entry_into_force(rule, base[1:], deposits)
     in_force = answers[0][0]

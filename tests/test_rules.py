@@ -107,11 +107,14 @@ CASES = [
     case("admission of a state that is gone", "state-exists", "member", DISSOLVED,
          Admission(org="ILO", member="CSK", date="1993-01-01", id="bad"),
          Admission(org="ILO", member="CSK", date="1992-12-31", id="good")),
-    case("admission before the organization exists", "org-exists", "entity",
+    case("admission before the organization exists", "org-exists", "org",
          [Establishment(entity="OIC", name="OIC", date="1969-09-25", id="oic")],
          Admission(org="OIC", member="AAA", date="1969-09-24", id="bad"),
          [Admission(org="OIC", member="AAA", date="1969-09-25", id="good"),
-          Admission(org="OIC", member="BBB", original=True, date="1969-09-24", id="founder")], blamed="oic"),
+          Admission(org="OIC", member="BBB", original=True, date="1969-09-24", id="founder")]),
+    case("admission to an organization never established", "org-exists", "org", [],
+         Admission(org="NATO", member="AAA", date="1990", id="bad"),
+         [Establishment(entity="NATO", name="NATO", date="1949-08-24", id="nato"), Admission(org="NATO", member="AAA", date="1990", id="good")]),
     case("admission while the establishment is uncertain", "org-exists", "org",
          [Establishment(entity="OIC", name="OIC", date="1969-09", id="oic")],
          Admission(org="OIC", member="AAA", date="1969-09-29", id="bad"),
@@ -132,7 +135,7 @@ CASES = [
     case("second establishment", "establish-once", "entity", [],
          Establishment(entity="SC", name="Security Council", org="UN", date="1950", id="bad"),
          Establishment(entity="ECOSOC", name="Economic and Social Council", org="UN", elected_seats=18, date="1950", id="good")),
-    case("body of an unknown organization", "body-of-known-org", "org", [Admission(org="OAS", member="AAA", date="1948", id="oas-a")],
+    case("body of an unknown organization", "body-of-known-org", "org", [Admission(org="OAS", member="AAA", date="1948", original=True, id="oas-a")],
          Establishment(entity="OAS-X", name="Body", org="NOPE", date="1950", id="bad"),
          Establishment(entity="OAS-C", name="Council", org="OAS", date="1950", id="good")),
     case("enlargement of an unknown body", "body-established", "body", [],
@@ -334,6 +337,7 @@ def test_uncertain_facts_are_given_the_benefit_of_the_doubt(log_path: Path) -> N
     ledger = _ledger(log_path, ())
     ledger.append(Admission(org="UN", member="AZE", date="1992", id="aze"))
     ledger.append(term("AZE", "1993-01-01", "1994-12-31", id="e-aze", date="1992-03-02"))
+    ledger.append(Establishment(entity="ILO", name="International Labour Organization", date="1919-06-28", id="ilo"))
     ledger.append(Admission(org="ILO", member="AZE", date="1992", id="aze-ilo"))
     with pytest.raises(RuleViolation):
         ledger.append(Admission(org="UN", member="AZE", date="1993-01-01", id="again"))

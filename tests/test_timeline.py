@@ -12,7 +12,7 @@ import pytest
 from helpers_paths import SETTINGS, _days, _shuffled_batches
 from hypothesis import event, given
 from hypothesis import strategies as st
-from strategies import History, histories, naive_state
+from strategies import History, histories, naive_state, on
 
 from unledger import Adoption, Correction, Ledger, Retraction, RuleViolation
 from unledger import timeline as timeline_module
@@ -37,8 +37,8 @@ def test_incremental_backfill_matches_full_recheck_and_naive_fold(history: Histo
         incremental = 0
         for batch in batches:
             for day in rnd.sample(history.days(), min(3, len(history.days()))):
-                fast.state(day)
-                slow.state(day)
+                fast.state(on(day))
+                slow.state(on(day))
             outcome_fast = outcome_slow = None
             calls = {"n": 0}
             original = timeline_module.Timeline._propose_incremental
@@ -85,8 +85,8 @@ def test_incremental_backfill_matches_full_recheck_and_naive_fold(history: Histo
         days = _days(history, rnd)
         for day in days:
             expected = naive_state(fast.records, day)
-            assert fast.state(day) == expected, day
-            assert slow.state(day) == expected, day
+            assert fast.state(on(day)) == expected, day
+            assert slow.state(on(day)) == expected, day
         # The entity index the incremental check walks is kept up to date.
         line = fast._timeline
         if line._by_entity is not None:

@@ -64,6 +64,7 @@ from .kinds import KindSpec
 from .ledger import Change, Diff, Ledger
 from .log import Record
 from .state import State
+from .status import MemberStatus
 from .world import CoverageInfo, World
 
 __all__ = [
@@ -94,6 +95,7 @@ __all__ = [
     "KindSpec",
     "Ledger",
     "LockTimeout",
+    "MemberStatus",
     "Membership",
     "Merger",
     "Opening",

@@ -228,9 +228,10 @@ DateLike: TypeAlias = str | int | _dt.date | PartialDate
 """What a query accepts as a day or a moment (``as_of``, ``known_at``,
 ``start``, ``end``): an ISO date, possibly partial (``"1992"``,
 ``"1992-03"``, ``"1992-03-02"``), a :class:`PartialDate`, a
-:class:`datetime.date` or :class:`datetime.datetime`, or an ``int`` (an
-ordinal day; for ``member_counts``' ``start`` and ``end``, a year). A
-``known_at`` string may also be an ISO timestamp."""
+:class:`datetime.date` or :class:`datetime.datetime`, or an ``int``, which
+is a year (``1992`` is 31 December 1992 as ``as_of``, 1 January 1992 as a
+``start``; ``True`` and ``False`` are refused). A ``known_at`` string may
+also be an ISO timestamp."""
 
 
 def later_of(a: PartialDate, b: PartialDate) -> PartialDate:
@@ -276,8 +277,9 @@ def to_day(value: object) -> int:
     """Resolve an ``as_of`` value to the ordinal of one day.
 
     ``None`` is today (UTC); a partial date means the *last* day of its period
-    (``"1992"`` is 31 December 1992, docs/concepts.md#partial-dates-and-certainty); a :class:`datetime.date` is
-    that day; an ``int`` is taken as an ordinal already.
+    (``"1992"`` is 31 December 1992, docs/concepts.md#partial-dates-and-certainty); a
+    :class:`datetime.date` is that day; an ``int`` is a year, like the
+    string (``1992`` is 31 December 1992). ``True`` and ``False`` are refused.
     """
     if value is None:
         return today()
@@ -289,15 +291,24 @@ def to_day(value: object) -> int:
         return value.date().toordinal()
     if isinstance(value, _dt.date):
         return value.toordinal()
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    raise InvalidEvent(f"cannot read {value!r} as a date", field="as_of")
+    return _year(value, "as_of").latest_day
+
+
+def _year(value: object, field: str) -> PartialDate:
+    """An ``int`` as the year it names; anything else is refused."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidEvent(f"cannot read {value!r} as a date", field=field)
+    if not 1 <= value <= 9999:
+        raise InvalidEvent(f"{value} is not a year from 1 to 9999", field=field)
+    return parse_date(f"{value:04d}")
 
 
 def first_day(value: object) -> int:
     """Resolve the *start* of a date range to an ordinal: a partial date
     means the first day of its period (``"1993"`` is 1 January 1993);
     everything else as in :func:`to_day`."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _year(value, "start").earliest_day
     if isinstance(value, str):
         return parse_date(value).earliest_day
     if isinstance(value, PartialDate):
@@ -350,8 +361,11 @@ def parse_timestamp(value: object) -> str:
 
     Accepts an aware :class:`datetime.datetime`, an ISO 8601 string with an
     offset or ``Z``, or a date (``"2026-11-24"`` or a partial date), which
-    means the end of that period in UTC.
+    means the end of that period in UTC; an ``int`` is a year (the end of
+    its last day). ``True`` and ``False`` are refused.
     """
+    if isinstance(value, int):
+        return f"{day_to_iso(_year(value, 'known_at').latest_day)}T23:59:59.999999Z"
     if isinstance(value, _dt.datetime):
         return format_timestamp(value)
     if isinstance(value, _dt.date):

@@ -126,7 +126,7 @@ def growth(
             days.add(spell.end.latest_day)
     hi = to_day(str(end)) if end is not None else max([to_day(None), *days])
     steps = sorted(d for d in days if lo <= d <= hi)
-    counts = [ledger.state(d, known_at).count(org) for d in steps]
+    counts = [ledger.state(_date(d), known_at).count(org) for d in steps]
     xs = [mdates.date2num(_date(d)) for d in steps] + [mdates.date2num(_date(hi))]
     ys = counts + [counts[-1]]
 

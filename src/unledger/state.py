@@ -22,6 +22,7 @@ from .errors import UnknownEntity
 from .events.instruments import BINDING_ACTS
 from .lineage import Link, code_on, lineage
 from .parties import parties_on
+from .status import MemberStatus
 from .world import (
     _WORLD_FIELDS,
     EMPTY,
@@ -207,10 +208,14 @@ class State:
         """How many members ``org`` has on this day."""
         return sum(1 for m in self.members(org) if m.certain or not certain_only)
 
-    def is_member(self, org: str, member: str) -> bool | None:
-        """True certain, False uncertain, None not a member. ``member`` may be
-        any code of the state's line (see :meth:`resolve`)."""
-        return self.world.membership(org, self.resolve(member), self.day)[1]
+    def is_member(self, org: str, member: str) -> MemberStatus:
+        """Whether ``member`` belongs to ``org`` on this day:
+        ``MemberStatus.MEMBER`` (certainly), ``UNCERTAIN`` (the source's
+        date does not settle it on this day) or ``NOT_MEMBER``. The answer
+        has no truth value (``if state.is_member(...)`` raises
+        :class:`TypeError`): compare it with ``is``. ``member`` may be any
+        code of the state's line (see :meth:`resolve`)."""
+        return MemberStatus.of(self.world.membership(org, self.resolve(member), self.day)[1])
 
     def membership_history(self, entity: str) -> tuple[Membership, ...]:
         """Every stretch of membership of ``entity`` in any organization that

@@ -12,8 +12,11 @@ admitted "in 1992" may or may not be a member on 2 March 1992, so a second
 admission dated that day is not refused, and an election on that day is not
 refused for want of membership either.
 
-The world is open: a state the record never saw begin or end is taken to
-exist, and an organization known only by its members is an organization.
+The world is open about states: a state the record never saw begin or end
+is taken to exist. It is closed about organizations: a state is admitted
+only to an organization whose establishment is recorded by the admission's
+date (a founding member's admission, ``original``, may come first: founders
+ratify before the organization exists).
 """
 
 from __future__ import annotations

@@ -56,14 +56,8 @@ def check_establishment(world: World, e: Any) -> None:
         parent = world.bodies.get(e.org)
         if parent is None and e.org not in world.members:
             raise violation(e, "org", "body-of-known-org", f"{e.org} is not established; record it first")
-    # Only the establishment sees admissions dated before it (they fold
-    # first); founding members may deposit before the organization exists.
-    for member, spells in world.members.get(e.entity, EMPTY).items():
-        for spell in spells:
-            if spell.how != "original" and spell.start is not None and spell.start.latest_day < e.date.earliest_day:
-                raise violation(
-                    e, "entity", "org-exists", f"{member} was admitted to {e.entity} on {spell.start}, before it was established"
-                )
+    # Admissions before the establishment are refused by check_admission
+    # (only founding members may deposit before the organization exists).
 
 
 def check_enlargement(world: World, e: Any) -> None:

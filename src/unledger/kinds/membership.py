@@ -62,6 +62,8 @@ def return_(world: World, e: Return) -> World:
 def check_admission(world: World, e: Any) -> None:
     must_exist(world, e, e.member, "member")
     org = world.bodies.get(e.org)
+    if org is None and not e.original:
+        raise violation(e, "org", "org-exists", f"{e.org} is not established; record its establishment first")
     if org is not None and org.established.latest_day > day_of(e) and not e.original:
         raise violation(e, "org", "org-exists", f"{e.org} is established only on {org.established}")
     spell, status = world.membership(e.org, e.member, day_of(e))
