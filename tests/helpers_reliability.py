@@ -20,6 +20,7 @@ from __future__ import annotations
 import errno
 import os
 import random
+import re
 import select
 import signal
 import time
@@ -39,15 +40,17 @@ from unledger.log import FileLog
 
 
 def batch_events(writer: str, batch: int, size: int) -> list[Event]:
-    """``size`` events that no rule refuses (renamings and first admissions of
-    made-up codes), with ids that name their batch."""
+    """``size`` events that no rule refuses (renamings, and admissions of
+    made-up codes as founding members, which need no establishment), with
+    ids that name their batch."""
     out: list[Event] = []
+    code = re.sub(r"[^A-Z0-9]", "", writer.upper())
     for k in range(size):
         eid = f"{writer}-{batch}-{size}-{k}"
         if k % 2:
-            out.append(Admission(org="UN", member=f"X{writer}{batch}{k}".replace("-", ""), date="1999-05", id=eid))
+            out.append(Admission(org="UN", member=f"X{code}{batch}{k}", original=True, date="1999-05", id=eid))
         else:
-            out.append(Renaming(entity=f"E{writer}", name=f"name {batch}.{k}" + "x" * (k * 7 % 50), date="2001", id=eid))
+            out.append(Renaming(entity=f"E{code}", name=f"name {batch}.{k}" + "x" * (k * 7 % 50), date="2001", id=eid))
     return out
 
 
@@ -529,7 +532,7 @@ def tmpfs(mountpoint: Path, size: str = "64k") -> Iterator[bool]:
 #: ``fields`` says what each field is, so a mutation knows what is wrong.
 BASES: list[tuple[dict[str, Any], dict[str, str]]] = [
     (
-        {"kind": "admission", "id": "h-adm", "date": "1992-03-02", "org": "UN", "member": "AZE", "original": False},
+        {"kind": "admission", "id": "h-adm", "date": "1992-03-02", "org": "UN", "member": "AZE", "original": True},
         {"date": "date", "org": "code", "member": "code", "original": "flag", "id": "id"},
     ),
     ({"kind": "renaming", "id": "h-ren", "date": "2018-04", "entity": "SWZ", "name": "Eswatini"}, {"date": "date", "entity": "code", "name": "text", "id": "id"}),

@@ -5,13 +5,26 @@ contract for every command."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from unledger import Admission, DuplicateEventId, Establishment, InvalidEvent, Ledger, MemberStatus, RuleViolation
+from unledger import (
+    Admission,
+    DuplicateEventId,
+    Establishment,
+    InvalidEvent,
+    Ledger,
+    MemberStatus,
+    Renaming,
+    RuleViolation,
+    Statehood,
+    UnknownEntity,
+)
 from unledger.events.base import CODE_PATTERN
 from unledger.ids import content_id
+from unledger.lookup import resolve
 
 UN = Establishment(entity="UN", name="United Nations", date="1945-10-24")
 AZE = Admission(org="UN", member="AZE", date="1992-03-02", source="A/RES/46/230")
@@ -139,3 +152,147 @@ def test_an_admission_to_an_organization_never_established_is_refused(tmp_path: 
         ledger.append(Admission(org="NATO", member="AZE", date="1992-03-02"))
     assert (caught.value.rule, caught.value.field) == ("org-exists", "org") and "NATO" in caught.value.reason
     assert path.read_bytes() == before
+
+
+# -- names and codes on the command line ------------------------------------------------------
+
+
+def _cli(*args: str):
+    from click.testing import CliRunner
+
+    from unledger.cli import cli
+
+    return CliRunner().invoke(cli, list(args))
+
+
+def _names_log(tmp_path: Path) -> Path:
+    path = tmp_path / "names.jsonl"
+    Ledger.open(path).append(
+        [
+            UN,
+            Statehood(state="KAZ", name="Kazakhstan", date="1991-12-16"),
+            AZE,
+            Admission(org="UN", member="KAZ", date="1992-03-02"),
+            Statehood(state="YAR", name="Yemen", date="1918-10-30"),
+            Statehood(state="YEM", name="Yemen", date="1990-05-22"),
+            Renaming(entity="AZE", name="Azerbaijan", date="1992-03-02"),
+            Renaming(entity="KAZ", name="Republic of Kazakhstan", date="1995"),
+        ]
+    )
+    return path
+
+
+def test_entities_lists_codes_with_names_and_searches_former_names(tmp_path: Path) -> None:
+    log = str(_names_log(tmp_path))
+    result = _cli("--log", log, "--json", "entities")
+    assert result.exit_code == 0, result.output
+    rows = {row["code"]: row for row in json.loads(result.stdout)}
+    assert rows["UN"]["kind"] == "organization" and rows["UN"]["name"] == "United Nations"
+    assert rows["KAZ"]["kind"] == "state" and rows["KAZ"]["name"] == "Republic of Kazakhstan"
+    assert rows["KAZ"]["other_names"] == ["Kazakhstan"]
+    found = json.loads(_cli("--log", log, "--json", "entities", "kazakh").stdout)
+    assert [row["code"] for row in found] == ["KAZ"]
+
+
+@pytest.mark.parametrize("name", ["KAZ", "kaz", "Kazakhstan", "KAZAKHSTAN", "republic of  kazakhstan"])
+def test_every_command_taking_a_code_takes_a_name(tmp_path: Path, name: str) -> None:
+    log = str(_names_log(tmp_path))
+    result = _cli("--log", log, "--json", "timeline", name)
+    assert result.exit_code == 0, result.output
+    assert {row["id"] for row in json.loads(result.stdout)} == {content_id(e) for e in Ledger.open(log).timeline("KAZ")}
+    members = json.loads(_cli("--log", log, "--json", "members", "united nations", "--as-of", "1993").stdout)
+    assert [row["member"] for row in members] == ["AZE", "KAZ"]
+    logged = json.loads(_cli("--log", log, "--json", "log", "--entity", name).stdout)
+    assert len(logged) == 3 and all("KAZ" in row["entities"] for row in logged)
+
+
+def test_an_ambiguous_name_lists_the_candidates(tmp_path: Path) -> None:
+    result = _cli("--log", str(_names_log(tmp_path)), "timeline", "yemen")
+    assert result.exit_code == 1
+    assert "YAR" in result.stderr and "YEM" in result.stderr and "give the code" in result.stderr
+
+
+def test_an_unknown_name_suggests_close_names(tmp_path: Path) -> None:
+    result = _cli("--log", str(_names_log(tmp_path)), "timeline", "Kazakstan")
+    assert result.exit_code == 1 and "KAZ (Kazakhstan / Republic of Kazakhstan)" in result.stderr
+
+
+def test_resolve_in_python() -> None:
+    ledger = Ledger.bundled()
+    ever = ledger.state("9999")
+    assert resolve(ever, "Kazakhstan") == resolve(ever, "kaz") == "KAZ"
+    assert resolve(ever, "zaire") == "COD"
+    with pytest.raises(UnknownEntity):
+        resolve(ever, "Atlantis")
+
+
+# -- diff ---------------------------------------------------------------------------------
+
+
+def test_diff_rows_carry_the_day_of_each_change(tmp_path: Path) -> None:
+    log = str(_names_log(tmp_path))
+    result = _cli("--log", log, "--json", "diff", "1991", "1992")
+    rows = json.loads(result.stdout)
+    assert {(r["change"], r["entity"], r["date"]) for r in rows} == {("joined", "AZE", "1992-03-02"), ("joined", "KAZ", "1992-03-02")}
+    changes = Ledger.bundled().diff("2011-06-30", "2012-06-30").changes()
+    assert {c.entity: str(c.date) for c in changes if c.what == "joined"} == {"SSD": "2011-07-14"}
+    assert {str(c.date) for c in changes if c.what in ("seated", "unseated")} == {"2012-01-01"}
+
+
+def test_a_reversed_range_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(InvalidEvent):
+        Ledger.bundled().diff("1992", "1991")
+    result = _cli("diff", "1992", "1991")
+    assert result.exit_code == 2 and "before" in result.stderr
+
+
+# -- output formats -----------------------------------------------------------------------
+
+
+def _every_command() -> list[tuple[str, ...]]:
+    from unledger.cli import cli
+
+    args = {
+        "members": ("UN",), "seats": ("UNSC",), "parties": ("UN-CHARTER",), "timeline": ("AZE",), "diff": ("1991", "1992"),
+        "count": ("UN", "--from", "1990", "--to", "1991"), "export": ("members", "UN"), "entities": ("AZE",),
+        "append": ("events.jsonl",), "growth": ("UN", "-o", "out.png"), "body": ("UNSC", "-o", "out.png"),
+    }
+    out = []
+
+    def walk(group, prefix: tuple[str, ...]) -> None:
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):
+                walk(command, (*prefix, name))
+            else:
+                extra = ("AZE", "-o", "out.png") if prefix == ("plot",) and name == "timeline" else args.get(name, ())
+                out.append((*prefix, name, *extra))
+
+    walk(cli, ())
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["--json", "--csv"])
+@pytest.mark.parametrize("command", _every_command(), ids=" ".join)
+def test_every_command_honours_or_refuses_json_and_csv(command: tuple[str, ...], fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    log = tmp_path / "my.jsonl"
+    Ledger.open(log).append([UN, AZE])
+    (tmp_path / "events.jsonl").write_text('{"kind": "admission", "date": "1992-03-02", "org": "UN", "member": "KAZ"}\n')
+    uses_log = command[0] in ("append", "repair") or command[-1] == "events.jsonl"
+    result = _cli(*(("--log", str(log)) if uses_log else ()), fmt, *command)
+    if result.exit_code == 2:
+        assert "does not apply" in result.stderr, result.output
+        assert not (tmp_path / "out.png").exists()
+        return
+    assert result.exit_code == 0, result.output
+    if fmt == "--json":
+        assert isinstance(json.loads(result.stdout), list)
+    else:
+        header = result.stdout.splitlines()[0]
+        assert "," in header and " " not in header
+
+
+def test_export_refuses_json_and_takes_csv() -> None:
+    refused = _cli("--json", "export", "members", "UN")
+    assert refused.exit_code == 2 and "--format" in refused.stderr
+    assert _cli("--csv", "export", "members", "UN").stdout == _cli("export", "members", "UN").stdout

@@ -251,8 +251,9 @@ def earlier_of(a: PartialDate | None, b: PartialDate) -> PartialDate:
 
 
 #: The last day a date can name (31 December 9999): "as of the end of
-#: time", to see everything the record holds.
-END_OF_TIME: Final[int] = _dt.date.max.toordinal()
+#: time", to see everything the record holds. A :class:`datetime.date`, as
+#: queries take it (an ``int`` would be read as a year).
+END_OF_TIME: Final[_dt.date] = _dt.date.max
 
 
 def this_year() -> int:

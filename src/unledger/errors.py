@@ -126,6 +126,17 @@ class PartialCoverage(UnledgerError):
         )
 
 
+class AmbiguousName(UnknownEntity):
+    """A name given for a code matches several entities; ``candidates``
+    holds ``(code, name)`` pairs for each."""
+
+    def __init__(self, name: str, candidates: tuple[tuple[str, str], ...]) -> None:
+        super().__init__("entity", name)
+        self.candidates = candidates
+        listed = ", ".join(f"{code} ({label})" for code, label in candidates)
+        self.args = (f"{name!r} names several entities: {listed}; give the code",)
+
+
 def _describe(reason: str, event: str | None, field: str | None) -> str:
     parts = []
     if event is not None:

@@ -565,8 +565,10 @@ class Ledger:
     def diff(self, d1: DateLike, d2: DateLike, *, org: str | None = None, known_at: DateLike | None = None) -> Diff:
         """What changed after day ``d1`` up to day ``d2``: members who joined or
         left, seats taken or given up, signatures, parties bound, instruments
-        in force, resolutions adopted. ``org`` limits it to one organization
-        and its bodies (see :func:`unledger.reports.diff`)."""
+        in force, resolutions adopted, each with the date it happened.
+        ``org`` limits it to one organization and its bodies. A range that
+        ends before it starts is refused (:class:`~unledger.errors.InvalidEvent`);
+        see :func:`unledger.reports.diff`."""
         return reports.diff(self.state(d1, known_at), self.state(d2, known_at), org=org)
 
 

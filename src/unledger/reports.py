@@ -13,22 +13,24 @@ from typing import Any, Protocol
 
 import attrs
 
-from .dates import as_year, day_to_iso, parse_date, this_year
-from .errors import PartialCoverage, UnknownEntity, UnledgerError
+from .dates import PartialDate, as_year, day_to_iso, parse_date, this_year
+from .errors import InvalidEvent, PartialCoverage, UnknownEntity, UnledgerError
 from .state import State
-from .world import World
+from .world import EMPTY, World
 
-__all__ = ["Change", "Diff", "diff", "member_counts"]
+__all__ = ["Change", "Diff", "diff", "date_of_change", "member_counts"]
 
 
 @attrs.frozen
 class Change:
-    """One line of a :class:`Diff`: what changed for ``entity`` in ``where``."""
+    """One line of a :class:`Diff`: what changed for ``entity`` in ``where``,
+    and on which ``date`` (as precise as the record; ``None`` if it does not say)."""
 
     what: str
     where: str
     entity: str
     detail: str | None = None
+    date: PartialDate | None = None
 
 
 @attrs.frozen
@@ -58,12 +60,70 @@ class Diff:
 def diff(a: State, b: State, *, org: str | None = None) -> Diff:
     """What changed after ``a``'s day up to ``b``'s: members who joined or
     left, seats taken or given up, changes of representation, signatures,
-    parties bound, instruments in force, resolutions adopted. ``org``
-    limits it to one organization and its bodies."""
+    parties bound, instruments in force, resolutions adopted, each with the
+    date it happened (:func:`date_of_change`). ``org`` limits it to one
+    organization and its bodies. A range that ends before it starts is
+    refused (:class:`~unledger.errors.InvalidEvent`)."""
+    if b.day < a.day:
+        raise InvalidEvent(f"the range ends ({b.as_of}) before it starts ({a.as_of})", field="d2")
     joined, left = _membership_changes(a, b, org)
     seated, unseated = _seat_changes(a, b, org)
     signed, bound, in_force = _instrument_changes(a, b) if org is None else ((), (), ())
-    return Diff(a.as_of, b.as_of, joined, left, seated, unseated, signed, bound, in_force, _adopted(a, b, org), _represented(a, b, org))
+    groups = (joined, left, seated, unseated, signed, bound, in_force, _adopted(a, b, org), _represented(a, b, org))
+    dated = (tuple(attrs.evolve(c, date=date_of_change(c.what, c.where, c.entity, a, b)) for c in group) for group in groups)
+    return Diff(a.as_of, b.as_of, *dated)
+
+
+def date_of_change(what: str, where: str, entity: str, before: State, after: State) -> PartialDate | None:
+    """When ``entity`` ``what`` (joined, left, seated, unseated, represented,
+    signed, bound, in force, adopted) ``where``, between the days of ``before`` and
+    ``after``, as the worlds on either side tell: a membership's start or
+    end, a term's start or the day after it (or its early end), a signature,
+    the day a party is bound, an entry into force, an adoption, a change of
+    representation. As precise
+    as the record; ``None`` if it does not say."""
+    lo, hi = before.day, after.day
+    if what == "joined":
+        spell = after.world.membership(where, entity, hi)[0]
+        return spell.start if spell is not None else None
+    if what == "left":
+        for spell in after.world.members.get(where, EMPTY).get(entity, ()):
+            if spell.end is not None and lo < spell.end.latest_day and spell.end.earliest_day <= hi:
+                return spell.end
+        return None
+    if what == "seated":
+        return next((s.term_start or s.since for s in after.seats(where) if s.member == entity), None)
+    if what == "unseated":
+        return _unseated_on(where, entity, lo, hi, after)
+    if what in ("signed", "bound"):
+        party = next((p for p in after.parties(where, include_pending=True) if p.party == entity), None)
+        if party is None:
+            return None
+        return party.signed if what == "signed" else party.bound_from
+    if what == "in force":
+        return after.instrument(where).in_force_from
+    if what == "adopted":
+        resolution = after.world.resolutions.get(where, EMPTY).get(entity)
+        return resolution.date if resolution is not None else None
+    if what == "represented":
+        org = where if where in after.world.governments else _org_of(after, where)
+        dates = [d for d, _ in after.world.governments.get(org or "", EMPTY).get(entity, ()) if lo < d.earliest_day <= hi]
+        return dates[-1] if dates else None
+    return None
+
+
+def _unseated_on(body: str, member: str, lo: int, hi: int, after: State) -> PartialDate | None:
+    info = after.world.bodies.get(body)
+    if info is not None:
+        for permanent in info.permanent:
+            if permanent.member == member and permanent.end is not None and lo < permanent.end.latest_day <= hi + 1:
+                return permanent.end
+    for term in after.world.terms.get(body, EMPTY).get(member, ()):
+        if term.cut is not None and lo < term.cut.latest_day and term.cut.earliest_day <= hi:
+            return term.cut
+        if lo <= term.end.latest_day < hi:
+            return term.end.following()
+    return None
 
 
 Changes = tuple[Change, ...]

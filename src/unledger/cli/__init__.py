@@ -20,9 +20,11 @@ from typing import Any, TypeVar
 import click
 
 from .._version import __version__
-from ..dates import parse_date, parse_timestamp
-from ..errors import InvalidEvent, UnledgerError
+from ..dates import END_OF_TIME, parse_date, parse_timestamp
+from ..errors import AmbiguousName, InvalidEvent, UnknownEntity, UnledgerError
+from ..events.base import code_problem
 from ..ledger import Ledger
+from ..lookup import resolve
 from ..state import State
 
 __all__ = ["main", "cli", "Session", "Refused"]
@@ -154,6 +156,15 @@ def output_options(f: F) -> F:
     return f
 
 
+def no_formats(command: str, instead: str) -> None:
+    """Refuse --json and --csv for a command that prints no table (a usage
+    error naming what to use ``instead``): an option is honoured or refused,
+    never ignored."""
+    fmt = session().fmt
+    if fmt != "table":
+        raise click.UsageError(f"{command} does not print a table, so --{fmt} does not apply: {instead}")
+
+
 def when_options(f: F) -> F:
     """``--as-of`` and ``--known-at``."""
     f = click.option(
@@ -168,6 +179,23 @@ def state_for(as_of: str | None, known_at: str | None) -> State:
     if state.basis is not None:  # --json rows say which version of the log they come from
         click.get_current_context().meta[BASIS_KEY] = state.basis.as_dict()
     return state
+
+
+def code_of(text: str, known_at: str | None = None) -> str:
+    """The code a command's argument stands for: the code, or a name the
+    record gives the entity (now or formerly), in any case (see
+    :func:`unledger.lookup.resolve`). A name several entities bear is
+    refused, and so is a name that matches nothing (with the closest codes
+    and names); a code that matches nothing is returned as it is, for the
+    command to refuse with its own suggestions."""
+    try:
+        return resolve(session().ledger().state(END_OF_TIME, known_at), text)
+    except AmbiguousName as exc:
+        raise Refused(f"{exc} in {session().source}") from None
+    except UnknownEntity as exc:
+        if code_problem(text) is None:
+            return text
+        raise Refused(f"{exc} (no code or name in {session().source})") from None
 
 
 def require(state: State, what: str, code: str, known: Iterable[str]) -> None:

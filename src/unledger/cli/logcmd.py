@@ -15,7 +15,7 @@ from ..events.registry import kinds
 from ..fastdecode import verify_bytes
 from ..ids import with_content_id
 from ..log import FileLog
-from . import DATE, TIMESTAMP, Refused, cli, output_options, session, when_options
+from . import DATE, TIMESTAMP, Refused, cli, code_of, no_formats, output_options, session, when_options
 from ._output import count_of, csv_text, emit, jsonl_text, summary
 
 _EVENT_FIELDS = [c for c, _ in arrow.COLUMNS["events"]] + ["what"]
@@ -47,6 +47,7 @@ def log_(kinds_: tuple[str, ...], entity: str | None, start: str | None, end: st
     \b
     unledger log --kind admission --from 1992 --to 1992
     """
+    entity = None if entity is None else code_of(entity, known_at)
     ledger = session().ledger()
     records = list(
         ledger.events(kind=kinds_ or None, entity=entity, start=start, end=end, known_at=known_at, include_retracted=include_retracted)
@@ -220,6 +221,9 @@ def export(table: str, code: str | None, fmt: str, output: Path | None, everythi
     """
     from .query import _bodies, _instruments, _organizations, exists_on
 
+    if not (session().fmt == "csv" and fmt == "csv"):  # --csv says what --format csv (the default) says
+        no_formats("export", "choose the file format with --format csv, jsonl or parquet")
+    code = None if code is None else code_of(code, known_at)
     ledger = session().ledger()
     if table == "events":
         if code is not None:

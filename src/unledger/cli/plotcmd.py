@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from . import DATE, PROGRESS_DELAY, TIMESTAMP, cli, output_options, session
+from . import DATE, PROGRESS_DELAY, TIMESTAMP, cli, code_of, no_formats, output_options, session
 from ._output import progress_after
 
 
@@ -18,6 +18,7 @@ def _output_file(ctx: click.Context, param: click.Parameter, value: Path) -> Pat
 
 
 def _plot_module() -> Any:
+    no_formats("plot", "it writes the picture named by -o (use `unledger count --json` or `unledger export` for the data)")
     from .. import plot  # raises ImportError with the install hint without matplotlib
 
     return plot
@@ -57,6 +58,7 @@ def growth(org: str, start: str | None, end: str | None, known_at: str | None, o
     \b
     unledger plot growth UN -o un.png
     """
+    org = code_of(org, known_at)
     plot_ = _plot_module()
     ledger = session().ledger()
     with progress_after(PROGRESS_DELAY, f"Drawing {org}"):
@@ -77,6 +79,7 @@ def timeline_(entity: str, as_of: str | None, known_at: str | None, output: Path
     \b
     unledger plot timeline AZE -o aze.svg
     """
+    entity = code_of(entity, known_at)
     plot_ = _plot_module()
     ledger = session().ledger()
     fig = plot_.timeline(ledger, entity, as_of=as_of, known_at=known_at)
@@ -96,6 +99,7 @@ def body_(body: str, start: int | None, end: int | None, known_at: str | None, o
     \b
     unledger plot body UNSC --from 1990 --to 2000 -o unsc.png
     """
+    body = code_of(body, known_at)
     if start is not None and end is not None and end < start:
         raise click.BadParameter(f"--to {end} is before --from {start}", param_hint="--to")
     plot_ = _plot_module()

@@ -9,8 +9,9 @@ import click
 
 from .. import arrow
 from ..dates import END_OF_TIME, first_day, to_day
+from ..lookup import KINDS, find_entities
 from ..state import State
-from . import DATE, TIMESTAMP, cli, output_options, require, session, state_for, when_options
+from . import DATE, TIMESTAMP, cli, code_of, output_options, require, session, state_for, when_options
 from ._output import count_of, coverage_notes, emit, summary
 
 
@@ -47,6 +48,7 @@ def members(org: str, as_of: str | None, known_at: str | None) -> None:
     \b
     unledger members UN --as-of 1992-03-02
     """
+    org = code_of(org, known_at)
     state = state_for(as_of, known_at)
     known = exists_on(state, known_at, "organization", org, _organizations)
     rows = arrow.member_rows(state, org) if known else []
@@ -75,6 +77,7 @@ def seats(body: str, as_of: str | None, known_at: str | None) -> None:
     \b
     unledger seats UNSC --as-of 2012-06-30
     """
+    body = code_of(body, known_at)
     state = state_for(as_of, known_at)
     known = exists_on(state, known_at, "body", body, _bodies)
     rows = arrow.seat_rows(state, body) if known else []
@@ -113,6 +116,7 @@ def parties(instrument: str, include_pending: bool, as_of: str | None, known_at:
     \b
     unledger parties UN-CHARTER --as-of 1945-12-31
     """
+    instrument = code_of(instrument, known_at)
     state = state_for(as_of, known_at)
     if not exists_on(state, known_at, "instrument", instrument, _instruments):
         emit(session().fmt, [], [], title=f"{instrument} on {state.as_of}: not opened yet", fields=[c for c, _ in arrow.COLUMNS["parties"]])
@@ -150,6 +154,8 @@ def resolutions(
     \b
     unledger resolutions --body UNGA --from 1992 --to 1992 --concerning AZE
     """
+    body = None if body is None else code_of(body, known_at)
+    concerning = None if concerning is None else code_of(concerning, known_at)
     state = state_for(as_of, known_at)
     body_known = body is None or exists_on(state, known_at, "body", body, lambda s: [*s.body_codes(), *s.resolution_bodies()])
     rows = arrow.resolution_rows(state, body, start=start, end=end, concerning=concerning, subject=subject) if body_known else []
@@ -181,6 +187,7 @@ def timeline(entity: str, start: str | None, end: str | None, known_at: str | No
     \b
     unledger timeline AZE
     """
+    entity = code_of(entity, known_at)
     ledger = session().ledger()
     events = ledger.timeline(entity, known_at=known_at)
     if not events:
@@ -219,6 +226,9 @@ def diff(d1: str, d2: str, org: str | None, known_at: str | None) -> None:
     \b
     unledger diff 1991 1992 --org UN
     """
+    if to_day(d2) < to_day(d1):
+        raise click.BadParameter(f"D2 {d2} is before D1 {d1}: give the earlier day first", param_hint="D2")
+    org = None if org is None else code_of(org, known_at)
     ledger = session().ledger()
     if org is not None:
         exists_on(ledger.state(d2, known_at), known_at, "organization", org, _organizations)
@@ -231,6 +241,7 @@ def diff(d1: str, d2: str, org: str | None, known_at: str | None) -> None:
             "where": c.where,
             "entity": c.entity,
             "name": names.name(c.entity),
+            "date": c.date,
             "detail": c.detail,
         }
         for c in result.changes()
@@ -238,9 +249,10 @@ def diff(d1: str, d2: str, org: str | None, known_at: str | None) -> None:
     emit(
         session().fmt,
         rows,
-        [("change", "change"), ("where", "where"), ("entity", "entity"), ("name", "name"), ("detail", "detail")],
+        [("date", "date"), ("change", "change"), ("where", "where"), ("entity", "entity"), ("name", "name"), ("detail", "detail")],
+        day=names.day,
         title=f"Changes after {result.start} up to {result.end}: {len(rows)}",
-        fields=["id", "change", "where", "entity", "name", "detail"],
+        fields=["id", "date", "change", "where", "entity", "name", "detail"],
         notes=coverage_notes(names, org) if org is not None else [],
     )
 
@@ -262,6 +274,7 @@ def count(org: str, start: int | None, end: int | None, known_at: str | None, al
     \b
     unledger count UN --from 1945 --to 1960
     """
+    org = code_of(org, known_at)
     if start is not None and end is not None and end < start:
         raise click.BadParameter(f"--to {end} is before --from {start}", param_hint="--to")
     ledger = session().ledger()
@@ -282,4 +295,35 @@ def count(org: str, start: int | None, end: int | None, known_at: str | None, al
         title=f"Members of {org} at the end of each year",
         fields=["id", "org", "year", "members", "change"],
         notes=coverage_notes(ledger.state(f"{counts[-1][0]:04d}" if counts else None, known_at), org, "membership"),
+    )
+
+
+@cli.command()
+@click.argument("search", required=False)
+@click.option("--kind", "kind_", type=click.Choice(KINDS), default=None, help="Only entities of this kind.")
+@click.option("--known-at", type=TIMESTAMP, default=None, help="As the ledger knew it at this moment.")
+@output_options
+def entities(search: str | None, kind_: str | None, known_at: str | None) -> None:
+    """Codes the record knows, with their names: organizations, bodies,
+    instruments and states. SEARCH keeps those whose code or any name,
+    current or former, contains it (any case). Every command that takes a
+    code also takes a name: `unledger timeline Kazakhstan`.
+
+    \b
+    unledger entities yugoslavia
+    """
+    state = session().ledger().state(None, known_at)
+    rows = []
+    for info in find_entities(state, search):
+        if kind_ is not None and info.kind != kind_:
+            continue
+        former = [n for n in info.names if n != info.name]
+        rows.append({"id": info.code, "code": info.code, "kind": info.kind, "name": info.name, "other_names": former})
+    what = f" matching {search!r}" if search is not None else ""
+    emit(
+        session().fmt,
+        rows,
+        [("code", "code"), ("kind", "kind"), ("name", "name"), ("other_names", "other names")],
+        title=f"{len(rows)} {'entity' if len(rows) == 1 else 'entities'}{what} in {session().source}",
+        fields=["id", "code", "kind", "name", "other_names"],
     )

@@ -280,7 +280,8 @@ class Event:
     """The envelope: what every event has, whatever its kind.
 
     - ``date``: when it happened in the world, as precise as the source says;
-    - ``id``: stable identifier; generated on append when left ``None``;
+    - ``id``: stable identifier; when left ``None``, derived from the
+      content on append (:func:`unledger.ids.content_id`);
     - ``source``: where the fact comes from (a document, a symbol, a quote);
     - ``note``: free text, e.g. why a source was overruled.
     """
