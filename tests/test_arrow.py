@@ -82,6 +82,6 @@ def test_without_pyarrow_export_says_how_to_install(ledger: Ledger, tmp_path: Pa
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     result = CliRunner().invoke(cli, ["--log", str(ledger.path), "export", "events", "--format", "parquet", "-o", str(tmp_path / "e.parquet")])
     assert result.exit_code == 1
-    assert result.stderr.strip() == "unledger: error: Arrow tables need pyarrow: pip install 'unledger[arrow]'"
+    assert result.stderr.strip() == "unledger: error: Arrow tables need pyarrow: pip install pyarrow (or pip install '.[arrow]' in a checkout of unledger)"
     # CSV needs no pyarrow.
     assert CliRunner().invoke(cli, ["--log", str(ledger.path), "export", "events"]).exit_code == 0

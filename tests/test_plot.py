@@ -108,4 +108,4 @@ def test_without_matplotlib_the_command_says_how_to_install(log: Path, tmp_path:
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib` fail
     result = CliRunner().invoke(cli, ["--log", str(log), "plot", "growth", "UN", "-o", str(tmp_path / "g.png")])
     assert result.exit_code == 1
-    assert result.stderr.strip() == "unledger: error: plotting needs matplotlib: pip install 'unledger[plot]'"
+    assert result.stderr.strip() == "unledger: error: plotting needs matplotlib: pip install matplotlib (or pip install '.[plot]' in a checkout of unledger)"

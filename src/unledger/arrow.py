@@ -12,8 +12,8 @@ A date column ``X`` holds the date as written (``"1992"``, ``"1992-03"``,
 ``X_latest`` (``date32``), the first and last day it may denote. ``certain``
 says whether the fact is certain on the day asked (docs/concepts.md#partial-dates-and-certainty).
 
-pyarrow is imported only when a table is built (``pip install
-'unledger[arrow]'``); the row functions need nothing beyond unledger.
+pyarrow is imported only when a table is built (``pip install '.[arrow]'``
+in a checkout); the row functions need nothing beyond unledger.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ __all__ = [
     "to_table",
 ]
 
-INSTALL_HINT: Final = "Arrow tables need pyarrow: pip install 'unledger[arrow]'"
+INSTALL_HINT: Final = "Arrow tables need pyarrow: pip install pyarrow (or pip install '.[arrow]' in a checkout of unledger)"
 
 Row = dict[str, Any]
 

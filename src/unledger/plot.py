@@ -4,7 +4,7 @@ who sat on a body each year.
 Each function returns a :class:`matplotlib.figure.Figure` built without
 ``pyplot`` (no GUI, no global state: safe in servers, threads and tests);
 :func:`save` writes it as PNG or SVG by the file's suffix. Needs the
-``plot`` extra: ``pip install 'unledger[plot]'``.
+``plot`` extra (``pip install '.[plot]'`` in a checkout).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .events.instruments import BINDING_ACTS, LEAVING_ACTS
 from .ledger import Ledger
 from .state import State
 
-INSTALL_HINT: Final = "plotting needs matplotlib: pip install 'unledger[plot]'"
+INSTALL_HINT: Final = "plotting needs matplotlib: pip install matplotlib (or pip install '.[plot]' in a checkout of unledger)"
 
 try:
     import matplotlib.dates as mdates

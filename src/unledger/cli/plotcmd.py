@@ -32,7 +32,7 @@ KNOWN_AT = click.option("--known-at", type=TIMESTAMP, default=None, help="As the
 
 @cli.group(cls=type(cli))
 def plot() -> None:
-    """Draw the record as a picture (needs: pip install 'unledger[plot]')."""
+    """Draw the record as a picture (needs matplotlib: pip install '.[plot]' in a checkout)."""
 
 
 def _save(fig: Any, output: Path) -> None:
