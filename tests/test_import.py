@@ -32,6 +32,7 @@ def test_using_the_ledger_stays_light() -> None:
     code = (
         "import unledger\n"
         "ledger = unledger.Ledger.memory()\n"
+        "ledger.append(unledger.Establishment(entity='UN', name='United Nations', date='1945-10-24'))\n"
         "ledger.append(unledger.Admission(org='UN', member='AZE', date='1992-03-02'))\n"
         "ledger.state('1992').members('UN')"
     )
