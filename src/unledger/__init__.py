@@ -14,7 +14,7 @@ from typing import Any
 
 from . import fields as fields
 from ._version import __version__ as __version__
-from .answers import InstrumentStatus, Membership, Party, Seat
+from .answers import InstrumentStatus, Membership, MemberStatus, Party, Seat
 from .dates import Certainty, DateLike, PartialDate, parse_date
 from .errors import (
     CheckpointError,
@@ -64,7 +64,6 @@ from .kinds import KindSpec
 from .ledger import Change, Diff, Ledger
 from .log import Record
 from .state import State
-from .status import MemberStatus
 from .world import CoverageInfo, World
 
 __all__ = [

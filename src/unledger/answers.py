@@ -4,11 +4,46 @@ each saying whether the fact is ``certain`` on the day asked
 
 from __future__ import annotations
 
+from enum import Enum
+from typing import NoReturn
+
 import attrs
 
 from .dates import PartialDate
 
-__all__ = ["Membership", "Seat", "Party", "InstrumentStatus"]
+__all__ = ["MemberStatus", "Membership", "Seat", "Party", "InstrumentStatus"]
+
+
+class MemberStatus(Enum):
+    """Whether a state belongs to an organization on a day
+    (:meth:`unledger.State.is_member`):
+
+    - ``MEMBER``: certainly a member;
+    - ``UNCERTAIN``: a member or not, depending on a day the source does not
+      give (an admission dated "1992" asked about on 1 March 1992);
+    - ``NOT_MEMBER``: certainly not a member.
+
+    It has no truth value: ``if state.is_member("UN", "AZE"):`` raises
+    :class:`TypeError`, because reading "uncertain" as either yes or no gets
+    one of them wrong. Compare with ``is``.
+    """
+
+    MEMBER = "member"
+    UNCERTAIN = "uncertain"
+    NOT_MEMBER = "not a member"
+
+    @classmethod
+    def of(cls, certain: bool | None) -> MemberStatus:
+        """From the fold's ``True`` (certain), ``False`` (uncertain), ``None`` (not)."""
+        if certain is None:
+            return cls.NOT_MEMBER
+        return cls.MEMBER if certain else cls.UNCERTAIN
+
+    def __bool__(self) -> NoReturn:
+        raise TypeError(
+            "a MemberStatus has no truth value: compare it with `is MemberStatus.MEMBER` (certainly a member), "
+            "`is MemberStatus.UNCERTAIN` or `is MemberStatus.NOT_MEMBER`"
+        )
 
 
 @attrs.frozen

@@ -15,14 +15,13 @@ from typing import Any
 import attrs
 import immutables
 
-from .answers import InstrumentStatus, Membership, Party, Seat
+from .answers import InstrumentStatus, Membership, MemberStatus, Party, Seat
 from .basis import Basis
 from .dates import DateLike, PartialDate, day_to_iso, first_day, to_day
 from .errors import UnknownEntity
 from .events.instruments import BINDING_ACTS
 from .lineage import Link, code_on, lineage
 from .parties import parties_on
-from .status import MemberStatus
 from .world import (
     _WORLD_FIELDS,
     EMPTY,
