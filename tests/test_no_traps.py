@@ -249,14 +249,25 @@ def test_a_reversed_range_is_an_error(tmp_path: Path) -> None:
 # -- output formats -----------------------------------------------------------------------
 
 
+#: Arguments that make each command do its work; commands not listed take none.
+_ARGS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("members",): ("UN",), ("seats",): ("UNSC",), ("parties",): ("UN-CHARTER",), ("timeline",): ("AZE",),
+    ("diff",): ("1991", "1992"), ("count",): ("UN", "--from", "1990", "--to", "1991"), ("export",): ("members", "UN"),
+    ("entities",): ("AZE",), ("append",): ("events.jsonl",), ("plot", "growth"): ("UN", "-o", "out.png"),
+    ("plot", "body"): ("UNSC", "-o", "out.png"), ("plot", "timeline"): ("AZE", "-o", "out.png"),
+    ("key", "new"): ("new.key",), ("checkpoint",): ("--key", "k.key"),
+    ("cosign",): ("cp.checkpoint", "--key", "w.key", "--log-key", "k.key.pub"),
+    ("prove", "event"): (content_id(AZE), "--checkpoint", "cp.checkpoint"),
+    ("prove", "consistency"): ("cp.checkpoint", "cp.checkpoint"),
+    ("prove", "check"): ("p.proof", "--checkpoint", "cp.checkpoint", "--key", "k.key.pub"),
+}
+#: Commands that read the test's own log rather than the bundled records.
+_OWN_LOG = {("append",), ("repair",), ("checkpoint",), ("prove", "event"), ("prove", "consistency")}
+
+
 def _every_command() -> list[tuple[str, ...]]:
     from unledger.cli import cli
 
-    args = {
-        "members": ("UN",), "seats": ("UNSC",), "parties": ("UN-CHARTER",), "timeline": ("AZE",), "diff": ("1991", "1992"),
-        "count": ("UN", "--from", "1990", "--to", "1991"), "export": ("members", "UN"), "entities": ("AZE",),
-        "append": ("events.jsonl",), "growth": ("UN", "-o", "out.png"), "body": ("UNSC", "-o", "out.png"),
-    }
     out = []
 
     def walk(group, prefix: tuple[str, ...]) -> None:
@@ -264,8 +275,7 @@ def _every_command() -> list[tuple[str, ...]]:
             if hasattr(command, "commands"):
                 walk(command, (*prefix, name))
             else:
-                extra = ("AZE", "-o", "out.png") if prefix == ("plot",) and name == "timeline" else args.get(name, ())
-                out.append((*prefix, name, *extra))
+                out.append((*prefix, name))
 
     walk(cli, ())
     return out
@@ -278,11 +288,15 @@ def test_every_command_honours_or_refuses_json_and_csv(command: tuple[str, ...],
     log = tmp_path / "my.jsonl"
     Ledger.open(log).append([UN, AZE])
     (tmp_path / "events.jsonl").write_text('{"kind": "admission", "date": "1992-03-02", "org": "UN", "member": "KAZ"}\n')
-    uses_log = command[0] in ("append", "repair") or command[-1] == "events.jsonl"
-    result = _cli(*(("--log", str(log)) if uses_log else ()), fmt, *command)
+    if command[0] in ("key", "checkpoint", "cosign", "prove"):  # keys, a checkpoint and a proof to work on
+        for setup in (("key", "new", "k.key"), ("key", "new", "w.key"), ("--log", str(log), "checkpoint", "--key", "k.key", "-o", "cp.checkpoint"),
+                      ("--log", str(log), "prove", content_id(AZE), "--checkpoint", "cp.checkpoint", "-o", "p.proof")):
+            assert _cli(*setup).exit_code == 0, setup
+    uses_log = command in _OWN_LOG
+    result = _cli(*(("--log", str(log)) if uses_log else ()), fmt, *command, *_ARGS.get(command, ()))
     if result.exit_code == 2:
         assert "does not apply" in result.stderr, result.output
-        assert not (tmp_path / "out.png").exists()
+        assert not (tmp_path / "out.png").exists() and not (tmp_path / "new.key").exists()
         return
     assert result.exit_code == 0, result.output
     if fmt == "--json":
@@ -290,6 +304,20 @@ def test_every_command_honours_or_refuses_json_and_csv(command: tuple[str, ...],
     else:
         header = result.stdout.splitlines()[0]
         assert "," in header and " " not in header
+
+
+def test_every_command_does_its_work_without_json_or_csv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The arguments above are right: without --json/--csv every command succeeds."""
+    monkeypatch.chdir(tmp_path)
+    log = tmp_path / "my.jsonl"
+    Ledger.open(log).append([UN, AZE])
+    (tmp_path / "events.jsonl").write_text('{"kind": "admission", "date": "1992-03-02", "org": "UN", "member": "KAZ"}\n')
+    for setup in (("key", "new", "k.key"), ("key", "new", "w.key"), ("--log", str(log), "checkpoint", "--key", "k.key", "-o", "cp.checkpoint"),
+                  ("--log", str(log), "prove", content_id(AZE), "--checkpoint", "cp.checkpoint", "-o", "p.proof")):
+        assert _cli(*setup).exit_code == 0, setup
+    for command in _every_command():
+        result = _cli(*(("--log", str(log)) if command in _OWN_LOG else ()), *command, *_ARGS.get(command, ()))
+        assert result.exit_code == 0, (command, result.output)
 
 
 def test_export_refuses_json_and_takes_csv() -> None:

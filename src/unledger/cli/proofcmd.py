@@ -15,7 +15,7 @@ import click
 
 from ..checkpoint import Checkpoint, Note, SignerKey, VerifierKey, open_checkpoint
 from ..errors import CheckpointError, ProofError
-from . import Refused, UnledgerGroup, cli, output_options, session
+from . import Refused, UnledgerGroup, cli, no_formats, output_options, session
 
 #: Beside the bundled records: their signed checkpoint and the project's public key.
 BUNDLED_CHECKPOINT = "records.checkpoint"
@@ -101,6 +101,7 @@ def key_new(path: Path, name: str | None) -> None:
     \b
     unledger key new my-ledger.key --name example.org/my-ledger
     """
+    no_formats("key new", "it writes two key files")
     signer = SignerKey.generate(name if name is not None else path.stem)
     public = Path(f"{path}.pub")
     if public.exists():
@@ -141,6 +142,7 @@ def checkpoint(key_path: Path, origin: str | None, output: Path | None) -> None:
     \b
     unledger --log my-ledger.jsonl checkpoint --key my-ledger.key -o my-ledger.checkpoint
     """
+    no_formats("checkpoint", "a checkpoint is a signed note, printed as it is signed")
     from ..proofs import checkpoint_of
 
     signer = read_signer(key_path)
@@ -163,6 +165,7 @@ def cosign(new: Path, key_path: Path, log_key_path: Path, old: Path | None, proo
     \b
     unledger cosign v2.checkpoint --key witness.key --log-key my-ledger.key.pub --previous v1.checkpoint --proof v1-v2.proof
     """
+    no_formats("cosign", "a checkpoint is a signed note, printed as it is signed")
     from ..checkpoint import cosign as add_signature
     from ..proofs import ConsistencyProof, read_proof
 
@@ -217,6 +220,7 @@ def prove_event(event_id: str, checkpoint_path: Path, key_path: Path | None, out
     \b
     unledger prove adm-aze --checkpoint my-ledger.checkpoint -o adm-aze.proof
     """
+    no_formats("prove", "a proof is a JSON object already")
     from ..proofs import prove_inclusion
 
     target = read_checkpoint(checkpoint_path, read_verifier(key_path) if key_path else None)
@@ -239,6 +243,7 @@ def prove_consistency(old: Path, new: Path, key_path: Path | None, proof_path: P
     unledger --log my-ledger.jsonl prove consistency v1.checkpoint v2.checkpoint -o v1-v2.proof
     unledger prove consistency v1.checkpoint v2.checkpoint --check v1-v2.proof --key my-ledger.key.pub
     """
+    no_formats("prove consistency", "a proof is a JSON object already")
     from ..proofs import ConsistencyProof, read_proof
     from ..proofs import prove_consistency as make
 
@@ -263,6 +268,7 @@ def prove_consistency(old: Path, new: Path, key_path: Path | None, proof_path: P
 def prove_check(proof_path: Path, checkpoint_path: Path, key_path: Path) -> None:
     """Check an inclusion proof (from `unledger prove EVENT_ID`) against a
     signed checkpoint: no log needed. Prints the proven line."""
+    no_formats("prove check", "it prints the proven line as the log holds it")
     from ..proofs import InclusionProof, read_proof
 
     target = read_checkpoint(checkpoint_path, read_verifier(key_path))
