@@ -208,9 +208,11 @@ def writer(
                     continue
                 break
             first = records.seq if not isinstance(records, list) else records[0].seq
-            report(f"ack {name}-{n} {first} {size}")
+            # Quarantines first: a parent that kills the writer once it reads
+            # "ack" (crash_round's third kind of round) has then read them too.
             for moved in ledger.quarantined[before:]:
                 report(f"quarantine {moved}")
+            report(f"ack {name}-{n} {first} {size}")
             n += 1
         report("done")
 
