@@ -481,7 +481,7 @@ class Ledger:
         stamp = (id(source), self._log_seq())
         if cached is not None and cached[0] == stamp:
             return cached[1]  # type: ignore[no-any-return]
-        links = links_of(source.world_at(END_OF_TIME).existence)
+        links = links_of(source.world_at(to_day(END_OF_TIME)).existence)
         self.__dict__["_links_cache"] = (stamp, links)
         return links
 
