@@ -7,7 +7,7 @@ import json
 
 from click.testing import CliRunner
 
-from unledger import Admission, Continuation, Establishment, Ledger, Renaming, Representation
+from unledger import Admission, Continuation, Establishment, Ledger, MemberStatus, Renaming, Representation
 from unledger.cli import cli
 
 
@@ -28,9 +28,9 @@ def _fry() -> Ledger:
 def test_any_code_of_a_continued_state_finds_it_on_any_day() -> None:
     ledger = _fry()
     assert ledger.state("2003").resolve("SRB") == "SCG" and ledger.state("2007").resolve("SCG") == "SRB"
-    assert ledger.state("2003").is_member("UN", "SRB") is True
+    assert ledger.state("2003").is_member("UN", "SRB") is MemberStatus.MEMBER
     assert [m.member for m in ledger.state("2003").memberships("SRB")] == ["SCG"]
-    assert ledger.state("2000-10-31").is_member("UN", "SRB") is None
+    assert ledger.state("2000-10-31").is_member("UN", "SRB") is MemberStatus.NOT_MEMBER
     assert ledger.state("2007").codes("SCG") == ("SCG", "SRB")
     history = ledger.state("2007").membership_history("SRB")
     assert [(m.member, str(m.start)) for m in history] == [("SCG", "2000-11-01"), ("SRB", "2006-06-03")]
@@ -40,7 +40,7 @@ def test_any_code_of_a_continued_state_finds_it_on_any_day() -> None:
 def test_codes_not_linked_by_a_continuation_stay_apart() -> None:
     ledger = _fry()
     ledger.append(Admission(org="UN", member="MNE", date="2006-06-28"))
-    assert ledger.state("2003").is_member("UN", "MNE") is None
+    assert ledger.state("2003").is_member("UN", "MNE") is MemberStatus.NOT_MEMBER
     assert ledger.state("2007").codes("MNE") == ("MNE",)
     assert ledger.state("2003").resolve("CHN") == "CHN"
 
@@ -48,11 +48,11 @@ def test_codes_not_linked_by_a_continuation_stay_apart() -> None:
 def test_the_bundled_records_find_the_fry_under_srb_from_2000_to_2006() -> None:
     records = Ledger.bundled()
     for day in ("2000-11-01", "2003", "2006-06-02"):
-        assert records.state(day).is_member("UN", "SRB") is True, day
+        assert records.state(day).is_member("UN", "SRB") is MemberStatus.MEMBER, day
         assert [m.member for m in records.state(day).memberships("SRB")] == ["SCG"]
-    assert records.state("2000-10-31").is_member("UN", "SRB") is None
+    assert records.state("2000-10-31").is_member("UN", "SRB") is MemberStatus.NOT_MEMBER
     # The SFRY is another member: the FRY was admitted as a new one in 2000.
-    assert records.state("2003").is_member("UN", "YUG") is None
+    assert records.state("2003").is_member("UN", "YUG") is MemberStatus.NOT_MEMBER
     assert "un-adm-SCG" in [e.id for e in records.timeline("SRB")]
 
 
