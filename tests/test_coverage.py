@@ -75,9 +75,9 @@ def test_a_correction_of_the_organization_keeps_a_later_declaration() -> None:
 
 def test_instruments_declare_their_parties() -> None:
     ledger = Ledger.memory()
-    ledger.append(Opening(instrument="T", title="Treaty", date="1950"))
-    ledger.append(Coverage(entity="T", aspect="parties", extent="partial", statement="one party only", date="1950"))
-    assert [c.statement for c in ledger.state("2000").partly_covered("T")] == ["one party only"]
+    ledger.append(Opening(instrument="TR", title="Treaty", date="1950"))
+    ledger.append(Coverage(entity="TR", aspect="parties", extent="partial", statement="one party only", date="1950"))
+    assert [c.statement for c in ledger.state("2000").partly_covered("TR")] == ["one party only"]
 
 
 def test_counts_of_a_partly_covered_organization_are_refused_unless_allowed(ledger: Ledger) -> None:
