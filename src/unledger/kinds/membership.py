@@ -63,7 +63,9 @@ def check_admission(world: World, e: Any) -> None:
     must_exist(world, e, e.member, "member")
     org = world.bodies.get(e.org)
     if org is None and not e.original:
-        raise violation(e, "org", "org-exists", f"{e.org} is not established; record its establishment first")
+        raise violation(
+            e, "org", "org-exists", f"{e.org} is not established by {e.date}; record its establishment first, dated no later"
+        )
     if org is not None and org.established.latest_day > day_of(e) and not e.original:
         raise violation(e, "org", "org-exists", f"{e.org} is established only on {org.established}")
     spell, status = world.membership(e.org, e.member, day_of(e))
