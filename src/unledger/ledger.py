@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import logging
 import os
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
@@ -84,6 +85,10 @@ class Ledger:
 
     def __init__(self, log: FileLog | MemoryLog, *, readonly: bool = False) -> None:
         self._log = log
+        #: Serialises appends, repairs and catching up between the threads of
+        #: this process (the file lock serialises processes), and lets a
+        #: query see only whole batches.
+        self._lock = threading.RLock()
         self.readonly = readonly or log.readonly
         self._records: list[Record] = []
         self._by_id: dict[str, Record] = {}
@@ -131,6 +136,11 @@ class Ledger:
 
     def _load(self) -> None:
         """Read the log a snapshot cache stood in for (see :meth:`open`)."""
+        with self._lock:
+            if self._lazy is not None:
+                self._load_locked()
+
+    def _load_locked(self) -> None:
         lazy, self._lazy = self._lazy, None
         lazy.close()
         with open(lazy.log_path, "rb") as f:
@@ -183,6 +193,10 @@ class Ledger:
 
     def _catch_up(self, *, initial: bool = False) -> None:
         """Read lines other writers appended since we last looked."""
+        with self._lock:
+            self._catch_up_locked(initial)
+
+    def _catch_up_locked(self, initial: bool) -> None:
         lines = self._log.read_new()
         if not lines:
             return
@@ -276,8 +290,9 @@ class Ledger:
         Raises :class:`~unledger.errors.RuleViolation` naming the first
         event, in fold order, that breaks a rule.
         """
-        timeline = self._timeline
-        entries = list(zip(timeline.keys, timeline.events, strict=True))
+        with self._lock:
+            timeline = self._timeline
+            entries = list(zip(timeline.keys, timeline.events, strict=True))
         Timeline().propose(entries, set(), cause="the check of the whole record")
         return len(entries)
 
@@ -287,7 +302,7 @@ class Ledger:
         quarantine file's path, or ``None`` when the log was clean."""
         if self.readonly:
             raise ReadOnlyLedger("this ledger is read-only")
-        with self._log.locked():
+        with self._lock, self._log.locked():
             self._catch_up()
             moved = self._log.quarantine_torn_tail()
         if moved is not None:
@@ -324,7 +339,7 @@ class Ledger:
             raise InvalidEvent(f"expected_seq must be a whole number >= 0, got {expected_seq!r}", field="expected_seq")
         if self.readonly:
             raise ReadOnlyLedger("this ledger is read-only (the bundled records are); open your own log to append")
-        with self._log.locked():
+        with self._lock, self._log.locked():
             self._catch_up()
             moved = self._log.quarantine_torn_tail()
             if moved is not None:
@@ -455,13 +470,14 @@ class Ledger:
         datetime, an ISO timestamp or a date (the end of that day, UTC).
         """
         day = to_day(as_of)
-        if known_at is None and self._lazy is not None:
-            lazy = self._lazy  # reopened from a snapshot cache
-            state = State(lazy.world_at(day), day, self._links(lazy))
-        else:
-            timeline = self._timeline_for(known_at)
-            state = State(timeline.world_at(day), day, self._links(timeline))
-        state.basis = self._basis(known_at)
+        with self._lock:  # an append in another thread changes the timeline in place
+            if known_at is None and self._lazy is not None:
+                lazy = self._lazy  # reopened from a snapshot cache
+                state = State(lazy.world_at(day), day, self._links(lazy))
+            else:
+                timeline = self._timeline_for(known_at)
+                state = State(timeline.world_at(day), day, self._links(timeline))
+            state.basis = self._basis(known_at)
         return state
 
     def _basis(self, known_at: Any) -> Basis:
@@ -525,13 +541,13 @@ class Ledger:
           retraction and correction records themselves. Otherwise a corrected
           event is yielded in its corrected form, as of its correction's record.
         """
-        records, effective = self._records, self._effective
-        if known_at is not None:  # what was recorded then, and in effect after it
-            moment = parse_timestamp(known_at)
-            records = [r for r in records if r.recorded <= moment]
-            effective = _effective_map(records)
-        if not include_retracted:
-            records = in_effect(records, effective)
+        with self._lock:  # a snapshot: appends from other threads do not show halfway
+            records, effective = self._records, self._effective
+            if known_at is not None:  # what was recorded then, and in effect after it
+                moment = parse_timestamp(known_at)
+                records = [r for r in records if r.recorded <= moment]
+                effective = _effective_map(records)
+            records = in_effect(records, effective) if not include_retracted else list(records)
         kinds = {kind} if isinstance(kind, str) else (set(kind) if kind is not None else None)
         return select(records, kinds=kinds, entity=entity, start=start, end=end)
 
@@ -540,11 +556,12 @@ class Ledger:
         (resolutions that concern it included); for a state, under every code
         of its line (one member, one history: ``SRB`` includes Serbia and
         Montenegro's ``SCG`` events)."""
-        line = self._timeline_for(known_at)
-        codes = set(self.state("9999", known_at).codes(entity))
-        if len(codes) == 1:
-            return [e for e in line.events if entity in e.entities()]
-        return [e for e in line.events if not codes.isdisjoint(e.entities())]
+        with self._lock:
+            line = self._timeline_for(known_at)
+            codes = set(self.state("9999", known_at).codes(entity))
+            if len(codes) == 1:
+                return [e for e in line.events if entity in e.entities()]
+            return [e for e in line.events if not codes.isdisjoint(e.entities())]
 
     def member_counts(
         self,
@@ -560,7 +577,8 @@ class Ledger:
         partly covered organization raises
         :class:`~unledger.errors.PartialCoverage` unless ``allow_partial``;
         see :func:`unledger.reports.member_counts`."""
-        return reports.member_counts(self._timeline_for(known_at), org, start, end, allow_partial=allow_partial)
+        with self._lock:
+            return reports.member_counts(self._timeline_for(known_at), org, start, end, allow_partial=allow_partial)
 
     def diff(self, d1: DateLike, d2: DateLike, *, org: str | None = None, known_at: DateLike | None = None) -> Diff:
         """What changed after day ``d1`` up to day ``d2``: members who joined or

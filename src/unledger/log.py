@@ -33,6 +33,7 @@ import fcntl
 import hashlib
 import os
 import re
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -223,6 +224,9 @@ class FileLog:
         #: (see :meth:`_writer`), with the process and file it belongs to.
         self._handle: int | None = None
         self._handle_owner: tuple[int, int, int] = (0, 0, 0)
+        #: ``flock`` belongs to the open file description, which every thread
+        #: shares: this lock is what keeps two threads of one process apart.
+        self._threads = threading.Lock()
         if self.path.is_dir():
             raise StorageError(f"{self.path}: is a directory, not a log file")
         if not self.path.exists():
@@ -318,6 +322,18 @@ class FileLog:
     def locked(self) -> Iterator[None]:
         if self.readonly:
             raise StorageError(f"{self.path}: opened read-only")
+        if not self._threads.acquire(timeout=self.lock_timeout):
+            raise LockTimeout(
+                f"{self.path}: another thread has held the write lock for over {self.lock_timeout:g} s; try again later"
+            )
+        try:
+            with self._flocked():
+                yield
+        finally:
+            self._threads.release()
+
+    @contextmanager
+    def _flocked(self) -> Iterator[None]:
         fd = self._writer()
         deadline = time.monotonic() + self.lock_timeout
         while True:
@@ -405,7 +421,7 @@ class FileLog:
 
     def _require_lock(self) -> int:
         if self._fd is None:
-            raise RuntimeError("FileLog: write without holding the lock")
+            raise StorageError(f"{self.path}: a write was attempted without holding the write lock")
         return self._fd
 
     def all_bytes(self) -> bytes:
