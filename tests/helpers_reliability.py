@@ -265,6 +265,22 @@ def good_prefix(data: bytes, lines: int) -> int:
     return end
 
 
+def head_record_path(path: Path) -> Path:
+    """The head record beside the log at ``path``."""
+    return path.with_name(path.name + ".head")
+
+
+def write_head_record(path: Path, data: bytes) -> None:
+    """Give the log at ``path`` the head record a writer leaves after
+    acknowledging exactly the whole lines of ``data`` (a crash state)."""
+    from unledger.log.head import Head, head_slot
+    from unledger.log.line import GENESIS, hash_of
+
+    lines = data.split(b"\n")[:-1]
+    head = Head(len(lines), len(data), hash_of(lines[-1]).decode() if lines else GENESIS)
+    head_record_path(path).write_bytes(head_slot(head) * 2)
+
+
 def quarantine_files(path: Path) -> dict[Path, bytes]:
     return {q: q.read_bytes() for q in sorted(path.parent.glob(path.name + ".quarantine-*"))}
 
@@ -307,17 +323,23 @@ class LogWatch:
         assert set(self.quarantines) <= set(now_q), "a quarantine file disappeared"
         # Between two looks only one writer ran, and only its first append can
         # have met a tail: the tail the last look saw, and nothing else.
+        # (Finished batches at the start of that tail, written by an append
+        # killed between its log fsync and its head record, are adopted: they
+        # stay in the log, and only the rest goes.)
         new_q = [content for q, content in now_q.items() if q not in self.quarantines]
         old_tail = self.last_bytes[self.last_good :]
         if new_q:
-            assert old_tail and new_q == [old_tail], "a quarantine file holds something other than the torn tail"
+            assert old_tail and len(new_q) == 1 and old_tail.endswith(new_q[0]), "a quarantine file holds something other than the torn tail"
+            adopted = old_tail[: len(old_tail) - len(new_q[0])]
+            assert data[self.last_good : self.last_good + len(adopted)] == adopted, "adopted lines changed"
             self.tails_quarantined += 1
         elif old_tail:
             assert data.startswith(self.last_bytes), "a torn tail left the log without reaching a quarantine file"
         self.quarantines = now_q
         if repair and len(data) > good:
             moved = ledger.repair()
-            assert moved is not None and moved.read_bytes() == data[good:]
+            good = good_prefix(data, len(ledger.records))  # after adopting finished batches
+            assert (moved.read_bytes() if moved is not None else b"") == data[good:]
             assert self.path.read_bytes() == data[:good]
             assert ledger.verify() == ledger.head
             self.tails_quarantined += 1

@@ -131,11 +131,13 @@ def test_deleted_inserted_and_moved_lines_are_named(log_path: Path, damage: Any,
 
 def test_removing_the_last_line_leaves_a_valid_shorter_log_with_another_head(log_path: Path) -> None:
     """Truncation at a line boundary is not detectable from the file alone:
-    that is what publishing the head is for (docs/concepts.md#integrity)."""
+    that is what the head record beside the log is for; a log copied without
+    it has its integrity limited to the chain (see docs/guarantees.md)."""
     ledger = _small_log(log_path)
     head = ledger.head
     lines = log_path.read_bytes().splitlines(keepends=True)
     log_path.write_bytes(b"".join(lines[:-1]))
+    log_path.with_name(log_path.name + ".head").unlink()
     assert Ledger.open(log_path).verify() != head
 
 

@@ -18,6 +18,7 @@ from .answers import InstrumentStatus, Membership, MemberStatus, Party, Seat
 from .dates import Certainty, DateLike, PartialDate, parse_date
 from .errors import (
     CheckpointError,
+    ClockError,
     ConcurrencyError,
     DuplicateEventId,
     IntegrityError,
@@ -115,6 +116,7 @@ __all__ = [
     "State",
     "Statehood",
     "StorageError",
+    "ClockError",
     "Tally",
     "Termination",
     "UnknownEntity",

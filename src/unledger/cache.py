@@ -1,9 +1,9 @@
 """An optional snapshot cache beside the log: ``<log>.cache``.
 
-``Ledger.open(path, cache=True)`` reopens a large log without reading or
+``Ledger.open(path, cache=True)`` reopens a large log without decoding or
 folding it: the cache holds the fold order (packed keys), the byte offset of
 every line, and the worlds at a few persisted checkpoints, each of the world's
-ten maps pickled on its own. A state asked for after such a reopen is a
+ten maps stored on its own. A state asked for after such a reopen is a
 *lazy world*: each map is built only when a query first reads it, from the
 nearest persisted checkpoint plus the few later events that write that map
 (decoded from their lines on demand). ``members(org)`` and ``seats(body)``
@@ -16,51 +16,68 @@ changes ``members`` from ``members`` and ``names`` from ``names``), which
 :mod:`unledger.footprints` spells out and the tests check against folds from
 scratch.
 
-The cache is never trusted blindly. It is used only if the log still holds,
-at the byte offset the cache was taken at, a complete line whose hash is the
-head the cache names; if the log is shorter, names another head, or the cache
-file is unreadable, from another version, or was made while kinds were
-redefined, it is ignored and rewritten. Lines appended after the snapshot (by
-another process) are read as usual, which loads the whole ledger. So does
-anything but a state query without ``known_at`` (appends, ``records``,
-``events()``, ``known_at``...): the cache speeds up reopening to ask, not
-writing. The cache does not re-hash the log: ``verify()`` does.
+**What the cache holds, and what it guarantees.** Data only: JSON, whose
+values are rebuilt as strings, numbers, tuples, maps, dates and instances of
+a fixed list of unledger's own state classes; nothing in it is ever run.
+It is written only from a ledger that opened its log in full (every line
+checked as ``verify()`` checks it), never by a read-only open, through a new
+file created with ``O_EXCL | O_NOFOLLOW`` (mode 0600) and renamed into place.
 
-The cache holds pickles, which run code when loaded: a cache file is only as
-trustworthy as the directory it sits in. Checksums catch damage, not malice.
+It is used only when all of this holds, else ignored (and, on a writable
+open, rewritten):
+
+- its header and each stored map carry an HMAC-SHA256 under a key of the
+  user's own (``$XDG_CACHE_HOME/unledger/cache-key``, else
+  ``~/.cache/unledger/cache-key``: 32 random bytes, mode 0600, owned by the
+  user). A cache forged or altered by someone who cannot read that key does
+  not verify. Someone who can read it (the user, root) can forge a cache:
+  the cache is exactly as trustworthy as the user's own account;
+- it is bound to the exact bytes it summarises: opening reads the log, and
+  checks every line's place in the hash chain and its hash (SHA-256, no JSON
+  parsing), up to the size the cache covers, where the chain must end at the
+  head the cache names after exactly as many lines. A single byte changed
+  anywhere in that prefix, and the cache is not used;
+- the log's head record (see ``docs/guarantees.md``) is checked as on every
+  open.
+
+The bytes read at open are the ones later queries decode lines from (read
+with ``pread``, no ``mmap``): a log truncated or rewritten afterwards cannot
+change what a lazy world folds, nor stop the process with a signal.
 """
 
 from __future__ import annotations
 
-import io
-import mmap
+import base64
+import hashlib
+import hmac
 import os
-import pickle
-import struct
-import zlib
+import stat
 from array import array
 from bisect import bisect_left, bisect_right
 from pathlib import Path
 from typing import Any, Final
 
 import attrs
+import immutables
+import orjson
 
 from ._gc import bulk
-from .dates import PartialDate
+from .dates import PartialDate, parse_date
+from .errors import UnledgerError
 from .events.base import Event
 from .events.instruments import EntryRule
 from .events.meta import Correction
 from .events.resolutions import Tally
-from .fastdecode import trusted_event_from_dict
 from .footprints import footprint, pristine
-from .log import decode_line
+from .log import GENESIS, FileLog, trusted_event_from_dict
+from .log.line import hash_before, parse_line
+from .log.verify import verify_frames
 from .reducers import REDUCERS
 from .state import _WORLD_FIELDS, EMPTY, Act, BodyInfo, InstrumentInfo, PermanentSeat, Resolution, Spell, Term, World
 
 __all__ = ["cache_path", "write_cache", "load_cache", "LazyLedgerState", "LazyWorld"]
 
-MAGIC: Final = b"unledger-cache\n"
-FORMAT: Final = 1
+MAGIC: Final = b"unledger-cache 2\n"
 #: Persisted checkpoints: about this many over the whole log (plus the head).
 PERSISTED: Final = 4
 
@@ -90,81 +107,157 @@ def _version() -> str:
     return __version__
 
 
-# -- fast pickling of the state's small classes -------------------------------
-#
-# attrs' default pickling calls a Python __setstate__ per object, which makes
-# unpickling a world slower than folding it again; these reducers rebuild each
-# object with one generated function setting its slots.
-
-_new = object.__new__
-_dispatch: dict[type, Any] = {}
+# -- the key ---------------------------------------------------------------------------
 
 
-def _make_rebuilder(cls: type) -> Any:
-    names = [f.name for f in attrs.fields(cls)]
-    args = ", ".join(f"a{i}" for i in range(len(names)))
-    lines = [f"def rebuild_{cls.__name__}({args}):", "    o = _new(cls)"]
-    namespace: dict[str, Any] = {"_new": _new, "cls": cls}
-    for i, name in enumerate(names):
-        namespace[f"s{i}"] = getattr(cls, name).__set__
-        lines.append(f"    s{i}(o, a{i})")
-    lines.append("    return o")
-    exec("\n".join(lines), namespace)  # noqa: S102 - built from field names
-    fn = namespace[f"rebuild_{cls.__name__}"]
-    fn.__module__ = __name__
-    fn.__qualname__ = fn.__name__ = f"_rebuild_{cls.__name__}"
-    globals()[fn.__name__] = fn
-    getters = tuple(getattr(cls, name).__get__ for name in names)
-
-    def reduce(obj: Any) -> tuple[Any, tuple[Any, ...]]:
-        return fn, tuple(g(obj) for g in getters)
-
-    return reduce
+def _key_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "unledger" / "cache-key"
 
 
-for _cls in (Spell, Term, PermanentSeat, BodyInfo, InstrumentInfo, Act, Resolution, Tally, EntryRule):
-    _dispatch[_cls] = _make_rebuilder(_cls)
+def _key(*, create: bool) -> bytes | None:
+    """The user's cache key (made when missing and ``create``), or ``None``
+    when there is none, or it is not a private regular file of this user."""
+    path = _key_path()
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        if not create:
+            return None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            try:
+                os.write(fd, os.urandom(32))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError:
+            return None
+        return _key(create=False)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
+            return None
+        key = os.read(fd, 64)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return key if len(key) == 32 else None
 
 
-def _rebuild_date(text: str, earliest: int, latest: int, precision: str) -> PartialDate:
-    return PartialDate(text, earliest, latest, precision)
+def _mac(key: bytes, *parts: bytes) -> str:
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    for part in parts:
+        mac.update(part)
+    return mac.hexdigest()
 
 
-_dispatch[PartialDate] = lambda d: (_rebuild_date, (d.text, d.earliest_day, d.latest_day, d.precision))
+# -- data only: values to JSON and back ------------------------------------------------
+
+_CLASSES: Final[dict[str, type]] = {
+    cls.__name__: cls for cls in (Spell, Term, PermanentSeat, BodyInfo, InstrumentInfo, Act, Resolution, Tally, EntryRule)
+}
+_NAMES: Final = {cls: tuple(f.name for f in attrs.fields(cls)) for cls in _CLASSES.values()}
 
 
-def _dumps(value: Any) -> bytes:
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _dispatch  # type: ignore[assignment]
-    pickler.dump(value)
-    return buffer.getvalue()
+class _Unstorable(Exception):
+    """A value the cache cannot hold (a user's extension data, say)."""
 
 
-# -- writing ---------------------------------------------------------------------
+def _encode(value: Any) -> Any:
+    """A JSON value for ``value``: scalars as they are, everything else a
+    list opening with a tag (``t`` tuple, ``m`` map, ``d`` date, ``c`` class)."""
+    cls = value.__class__
+    if value is None or cls in (str, int, bool):
+        return value
+    if cls is tuple:
+        return ["t", *map(_encode, value)]
+    if cls is immutables.Map:
+        out: list[Any] = ["m"]
+        for k, v in value.items():
+            if k.__class__ is not str:
+                raise _Unstorable(k)
+            out.append(k)
+            out.append(_encode(v))
+        return out
+    if cls is PartialDate:
+        return ["d", value.text]
+    names = _NAMES.get(cls)
+    if names is None:
+        raise _Unstorable(cls)
+    return ["c", cls.__name__, *(_encode(getattr(value, n)) for n in names)]
+
+
+def _decode(value: Any) -> Any:
+    """The value :func:`_encode` was given (``ValueError`` on anything else)."""
+    if value.__class__ is not list:
+        if value is None or value.__class__ in (str, int, bool):
+            return value
+        raise ValueError("not a cached value")
+    tag = value[0]
+    if tag == "t":
+        return tuple(_decode(v) for v in value[1:])
+    if tag == "m":
+        it = iter(value[1:])
+        return immutables.Map((k, _decode(v)) for k, v in zip(it, it, strict=True))
+    if tag == "d" and len(value) == 2 and value[1].__class__ is str:
+        return parse_date(value[1])
+    if tag == "c":
+        cls = _CLASSES[value[1]]
+        names = _NAMES[cls]
+        if len(value) != len(names) + 2:
+            raise ValueError("wrong field count")
+        return cls(**{n: _decode(v) for n, v in zip(names, value[2:], strict=True)})
+    raise ValueError("unknown tag")
+
+
+def _packed(a: array[int]) -> str:
+    return base64.b64encode(a.tobytes()).decode("ascii")
+
+
+def _unpacked(text: str) -> array[int]:
+    a = array("q")
+    a.frombytes(base64.b64decode(text, validate=True))
+    return a
+
+
+# -- writing ---------------------------------------------------------------------------
 
 
 def write_cache(ledger: Any) -> Path | None:
-    """Snapshot a fully loaded file ledger beside its log (atomically).
-    Returns the cache's path, or ``None`` when the ledger cannot be cached
-    (in memory, kinds redefined) or the directory is not writable."""
+    """Snapshot a fully loaded, writable file ledger beside its log
+    (atomically). Returns the cache's path, or ``None`` when the ledger
+    cannot be cached (in memory, read-only, kinds redefined, values the
+    cache cannot hold, no key) or the directory is not writable."""
     log_path = ledger.path
-    if log_path is None or not pristine():
+    if log_path is None or ledger.readonly or not pristine():
+        return None
+    key = _key(create=True)
+    if key is None:
         return None
     timeline = ledger._timeline
     records = ledger._records
-    with open(log_path, "rb") as f:
-        data = f.read()
+    try:
+        _, data, pending = ledger._log.acknowledged_bytes()
+    except UnledgerError:
+        return None
     # Offsets of every line the ledger has read, and no further.
     offsets = array("q", [0])
     position = 0
-    for _ in range(len(records)):
-        position = data.index(b"\n", position) + 1
-        offsets.append(position)
+    try:
+        for _ in range(len(records)):
+            position = data.index(b"\n", position) + 1
+            offsets.append(position)
+    except ValueError:
+        return None
     size = offsets[-1]
+    if (hash_before(data, size).decode("ascii") if size else GENESIS) != ledger.head:
+        return None  # the log moved since the ledger read it
     n = len(timeline)
-    days = array("q", (k[0] for k in timeline.keys))
-    seqs = array("q", (k[1] for k in timeline.keys))
     writers: dict[str, array[int]] = {name: array("q") for name in _WORLD_FIELDS}
     for index, event in enumerate(timeline.events):
         fp = footprint(event)
@@ -175,41 +268,46 @@ def write_cache(ledger: Any) -> Path | None:
     step = max(1, n // PERSISTED)
     positions = sorted({0, *range(step, n, step), n})
     blobs: list[bytes] = []
-    checkpoints: list[tuple[int, dict[str, tuple[int, int, int]]]] = []
+    checkpoints: list[tuple[int, dict[str, tuple[int, int, str]]]] = []
     offset = 0
-    with bulk(n):
-        for index in positions:
-            world = timeline.world_before(index)
-            where: dict[str, tuple[int, int, int]] = {}
-            for name in _WORLD_FIELDS:
-                blob = _dumps(getattr(world, name))
-                where[name] = (offset, len(blob), zlib.crc32(blob))
-                blobs.append(blob)
-                offset += len(blob)
-            checkpoints.append((index, where))
-    header = {
-        "format": FORMAT,
-        "version": _version(),
-        "size": size,
-        "head": ledger.head,
-        "records": len(records),
-        "events": n,
-        "checkpoints": checkpoints,
-        "days": days.tobytes(),
-        "seqs": seqs.tobytes(),
-        "offsets": offsets.tobytes(),
-        "writers": {name: a.tobytes() for name, a in writers.items()},
-    }
-    head_bytes = pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL)
-    target = cache_path(log_path)
-    tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
     try:
-        with open(tmp, "wb") as f:
-            f.write(MAGIC)
-            f.write(struct.pack("<QI", len(head_bytes), zlib.crc32(head_bytes)))
-            f.write(head_bytes)
-            for blob in blobs:
-                f.write(blob)
+        with bulk(n):
+            for index in positions:
+                world = timeline.world_before(index)
+                where: dict[str, tuple[int, int, str]] = {}
+                for name in _WORLD_FIELDS:
+                    blob = orjson.dumps(_encode(getattr(world, name)))
+                    where[name] = (offset, len(blob), _mac(key, b"%d:%s:" % (index, name.encode()), blob))
+                    blobs.append(blob)
+                    offset += len(blob)
+                checkpoints.append((index, where))
+    except _Unstorable:
+        return None
+    header = orjson.dumps(
+        {
+            "version": _version(),
+            "size": size,
+            "head": ledger.head,
+            "records": len(records),
+            "events": n,
+            "checkpoints": checkpoints,
+            "days": _packed(array("q", (k[0] for k in timeline.keys))),
+            "seqs": _packed(array("q", (k[1] for k in timeline.keys))),
+            "offsets": _packed(offsets),
+            "writers": {name: _packed(a) for name, a in writers.items()},
+        }
+    )
+    content = MAGIC + b"%d\n" % len(header) + header + _mac(key, MAGIC, header).encode("ascii") + b"\n" + b"".join(blobs)
+    target = cache_path(log_path)
+    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}-{os.urandom(6).hex()}")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            view = memoryview(content)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
         os.replace(tmp, target)
     except OSError:
         try:
@@ -220,79 +318,78 @@ def write_cache(ledger: Any) -> Path | None:
     return target
 
 
-# -- reading ---------------------------------------------------------------------
+# -- reading ---------------------------------------------------------------------------
 
 
-def load_cache(log_path: str | os.PathLike[str]) -> LazyLedgerState | None:
-    """The cache of ``log_path`` if it is valid for the log as it is now
-    (or for a prefix of it), else ``None``."""
+def load_cache(log_path: str | os.PathLike[str], log: FileLog | None = None) -> LazyLedgerState | None:
+    """The cache of ``log_path`` if it verifies and is bound to the log as
+    it is now (or to a prefix of it), else ``None``. Never writes."""
+    key = _key(create=False)
+    if key is None:
+        return None
     target = cache_path(log_path)
     try:
-        with open(target, "rb") as f:
-            if f.read(len(MAGIC)) != MAGIC:
-                return None
-            length, crc = struct.unpack("<QI", f.read(12))
-            if length > os.fstat(f.fileno()).st_size:
-                return None
-            raw = f.read(length)
-            if len(raw) != length or zlib.crc32(raw) != crc:
-                return None
-            header = pickle.loads(raw)
-            blobs_at = len(MAGIC) + 12 + length
-        if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("version") != _version():
-            return None
-        if not pristine():
-            return None
-        size, head = header["size"], header["head"]
-        with open(log_path, "rb") as log:
-            if os.fstat(log.fileno()).st_size < size:
-                return None
-            if size:
-                # The cache's last line must still be there, complete, with its hash.
-                back = min(size, 64 * 1024)
-                log.seek(size - back)
-                tail = log.read(back)
-                if not tail.endswith(b"\n"):
-                    return None
-                start = tail.rfind(b"\n", 0, len(tail) - 1) + 1
-                last = tail[start:-1]
-                if last[-66:-2].decode("ascii", "replace") != head or last[-75:-66] != b',"hash":"':
-                    return None
-            elif head != "0" * 64:
-                return None
-        return LazyLedgerState(Path(log_path), target, header, blobs_at)
-    except (OSError, ValueError, KeyError, TypeError, EOFError, pickle.UnpicklingError, struct.error, AttributeError, IndexError, OverflowError, MemoryError):
+        fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+    except (OSError, ValueError):
         return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        start = os.pread(fd, len(MAGIC) + 24, 0)
+        if not start.startswith(MAGIC):
+            return None
+        length_end = start.index(b"\n", len(MAGIC))
+        length = int(start[len(MAGIC) : length_end])
+        at = length_end + 1
+        header_bytes = os.pread(fd, length + 65, at)
+        header, mac = header_bytes[:length], header_bytes[length : length + 64]
+        if len(header) != length or not hmac.compare_digest(_mac(key, MAGIC, header).encode("ascii"), mac):
+            return None
+        parsed = orjson.loads(header)
+        if parsed.get("version") != _version() or not pristine():
+            return None
+        if log is None:
+            log = FileLog(log_path, readonly=True)
+        _, data, _pending = log.acknowledged_bytes()
+        size, head, records = parsed["size"], parsed["head"], parsed["records"]
+        if size.__class__ is not int or size > len(data):
+            return None
+        covered = data[:size] if size < len(data) else data
+        if verify_frames(covered) != (head, records):
+            return None
+        return LazyLedgerState(Path(log_path), target, parsed, at + length + 65, covered, key)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, OverflowError, MemoryError, UnledgerError):
+        return None
+    finally:
+        os.close(fd)
 
 
 class LazyLedgerState:
-    """What a reopened ledger knows before it reads its log: enough to answer
-    ``state(as_of)`` lazily."""
+    """What a reopened ledger knows before it decodes its log: enough to
+    answer ``state(as_of)`` lazily, and the log's bytes it checked."""
 
-    def __init__(self, log_path: Path, path: Path, header: dict[str, Any], blobs_at: int) -> None:
+    def __init__(
+        self, log_path: Path, path: Path, header: dict[str, Any], blobs_at: int, data: bytes, key: bytes
+    ) -> None:
         self.log_path = log_path
         self.path = path
+        self.data = data
+        self._key = key
         self.size: int = header["size"]
         self.head: str = header["head"]
         self.records: int = header["records"]
         self.events: int = header["events"]
-        self.days = array("q")
-        self.days.frombytes(header["days"])
-        self.seqs = array("q")
-        self.seqs.frombytes(header["seqs"])
-        self.offsets = array("q")
-        self.offsets.frombytes(header["offsets"])
-        self.writers: dict[str, array[int]] = {}
-        for name, raw in header["writers"].items():
-            a = array("q")
-            a.frombytes(raw)
-            self.writers[name] = a
-        self.checkpoints: list[tuple[int, dict[str, tuple[int, int, int]]]] = header["checkpoints"]
+        self.days = _unpacked(header["days"])
+        self.seqs = _unpacked(header["seqs"])
+        self.offsets = _unpacked(header["offsets"])
+        self.writers: dict[str, array[int]] = {name: _unpacked(header["writers"][name]) for name in _WORLD_FIELDS}
+        self.checkpoints: list[tuple[int, dict[str, list[Any]]]] = [(int(i), w) for i, w in header["checkpoints"]]
         self.checkpoint_positions = [index for index, _ in self.checkpoints]
+        if len(self.offsets) != self.records + 1 or self.offsets[-1] != self.size or len(self.days) != self.events:
+            raise ValueError("an inconsistent cache header")
         self.blobs_at = blobs_at
         self._fields: dict[tuple[int, str], Any] = {}
         self._worlds: dict[int, LazyWorld] = {}
-        self._log_map: mmap.mmap | None = None
 
     def index_of_day(self, day: int) -> int:
         return bisect_right(self.days, day)
@@ -309,29 +406,33 @@ class LazyLedgerState:
 
     def _checkpoint_field(self, slot: int, name: str) -> Any:
         """The ``name`` map at persisted checkpoint ``slot``; raises
-        :class:`_Damaged` when its bytes do not match their checksum."""
+        :class:`_Damaged` when its bytes do not match their HMAC."""
         key = (slot, name)
         if key not in self._fields:
-            offset, length, crc = self.checkpoints[slot][1][name]
+            index, where = self.checkpoints[slot]
+            offset, length, mac = where[name]
             try:
-                with open(self.path, "rb") as f:
-                    f.seek(self.blobs_at + offset)
-                    blob = f.read(length)
+                fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+                try:
+                    blob = os.pread(fd, length, self.blobs_at + offset)
+                finally:
+                    os.close(fd)
             except OSError:
                 raise _Damaged from None
-            if len(blob) != length or zlib.crc32(blob) != crc:
+            if len(blob) != length or not hmac.compare_digest(_mac(self._key, b"%d:%s:" % (index, name.encode()), blob), mac):
                 raise _Damaged
-            with bulk(length // 16):
-                self._fields[key] = pickle.loads(blob)
+            try:
+                with bulk(length // 16):
+                    self._fields[key] = _decode(orjson.loads(blob))
+            except (ValueError, KeyError, TypeError, UnledgerError):
+                raise _Damaged from None
         return self._fields[key]
 
     def event_at(self, index: int) -> Event:
-        if self._log_map is None:
-            with open(self.log_path, "rb") as f:
-                self._log_map = mmap.mmap(f.fileno(), self.size, access=mmap.ACCESS_READ) if self.size else None  # type: ignore[assignment]
         seq = self.seqs[index]
-        line = self._log_map[self.offsets[seq - 1] : self.offsets[seq] - 1]  # type: ignore[index]
-        event = _decode(line, seq)
+        line = self.data[self.offsets[seq - 1] : self.offsets[seq] - 1]
+        obj, _ = parse_line(line, seq, str(self.log_path))
+        event = trusted_event_from_dict(obj, position=f"line {seq}")
         if isinstance(event, Correction):
             return event.replacement
         return event
@@ -356,27 +457,14 @@ class LazyLedgerState:
         return getattr(world, name)
 
     def close(self) -> None:
-        if self._log_map is not None:
-            self._log_map.close()
-            self._log_map = None
+        pass
 
 
 class _Damaged(Exception):
-    """A part of the cache file does not match its checksum."""
+    """A part of the cache file does not match its HMAC."""
 
 
-def _decode(line: bytes, seq: int) -> Event:
-    import hashlib
-
-    import orjson
-
-    body = line[:-75] + b"}"
-    if line[-75:-66] == b',"hash":"' and hashlib.sha256(body).hexdigest().encode("ascii") == line[-66:-2]:
-        obj = orjson.loads(line)
-        for key in ("prev", "seq", "hash", "recorded", "more"):
-            obj.pop(key, None)
-        return trusted_event_from_dict(obj, position=f"line {seq}")
-    return decode_line(line, seq).event
+_new = object.__new__
 
 
 class LazyWorld(World):

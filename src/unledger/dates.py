@@ -25,7 +25,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Final, TypeAlias
 
-from .errors import InvalidEvent
+from .errors import ClockError, InvalidEvent
 
 __all__ = [
     "PartialDate",
@@ -38,6 +38,8 @@ __all__ = [
     "utc_now",
     "format_timestamp",
     "now_timestamp",
+    "next_timestamp",
+    "CLOCK_TOLERANCE",
     "parse_timestamp",
 ]
 
@@ -346,6 +348,29 @@ def now_timestamp() -> str:
         moment = _dt.datetime.fromtimestamp(seconds, _dt.UTC)
         cached = _second = (seconds, f"{moment.year:04d}" + moment.strftime("-%m-%dT%H:%M:%S"))
     return f"{cached[1]}.{nanos // 1000:06d}Z"
+
+
+#: How far in this machine's future a recorded time may lie before a writer
+#: refuses to follow it (clocks of machines sharing a log disagree a little).
+CLOCK_TOLERANCE: Final = _dt.timedelta(minutes=5)
+
+
+def next_timestamp(last: str) -> str:
+    """The ``recorded`` time of an append after one recorded at ``last``:
+    now, or ``last`` itself when this clock is behind it (times never go
+    back), unless ``last`` lies more than :data:`CLOCK_TOLERANCE` in the
+    future: then ``ClockError``, as following it would stamp every later
+    append with that future time."""
+    now = now_timestamp()
+    if now > last:
+        return now
+    limit = format_timestamp(_dt.datetime.fromisoformat(now.replace("Z", "+00:00")) + CLOCK_TOLERANCE)
+    if last > limit:
+        raise ClockError(
+            f"the log's last line was recorded at {last}, more than {CLOCK_TOLERANCE} after this machine's clock ({now}): "
+            "this clock is behind, or that time was forged; appending would stamp every new event with it"
+        )
+    return last
 
 
 def format_timestamp(moment: _dt.datetime) -> str:

@@ -87,6 +87,11 @@ class LockTimeout(StorageError):
     """Another process held the log's write lock for longer than the timeout."""
 
 
+class ClockError(UnledgerError):
+    """The log holds a time in this machine's future, beyond the tolerance:
+    appending would stamp every new event with it (see ``docs/guarantees.md``)."""
+
+
 class ReadOnlyLedger(UnledgerError):
     """An append was attempted on a ledger opened read-only (e.g. the bundled records)."""
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, overload
 from . import reports
 from ._gc import bulk
 from .basis import Basis
-from .dates import END_OF_TIME, DateLike, now_timestamp, parse_timestamp, to_day
+from .dates import END_OF_TIME, DateLike, next_timestamp, parse_timestamp, to_day
 from .effective import Changes as _Changes
 from .effective import Key, in_effect, select
 from .effective import effective_map as _effective_map
@@ -34,10 +34,10 @@ from .errors import (
 )
 from .events.base import Event, new_ids
 from .events.meta import Correction, Retraction
-from .fastdecode import decode_lines, verify_bytes, with_fields
 from .ids import with_content_id
 from .lineage import Link, links_of
-from .log import GENESIS, FileLog, MemoryLog, Record, encode_batch
+from .log import GENESIS, FileLog, MemoryLog, Record, Storage, decode_lines, encode_batch, verify_bytes, with_fields
+from .log.head import check_head
 from .reports import Change, Diff
 from .state import State, World
 from .timeline import Timeline
@@ -83,7 +83,7 @@ class Ledger:
     _effective: dict[str, tuple[Key, Event]] = _Loaded()  # type: ignore[assignment]
     _timeline: Timeline = _Loaded()  # type: ignore[assignment]
 
-    def __init__(self, log: FileLog | MemoryLog, *, readonly: bool = False) -> None:
+    def __init__(self, log: Storage, *, readonly: bool = False) -> None:
         self._log = log
         #: Serialises appends, repairs and catching up between the threads of
         #: this process (the file lock serialises processes), and lets a
@@ -109,29 +109,30 @@ class Ledger:
         (unless ``readonly``).
 
         ``cache=True`` uses the snapshot cache beside the log (``<path>.cache``,
-        see :mod:`unledger.cache`) when it matches the log, so that a large log
-        is not read or folded again to answer ``state()``; when it does not
-        match (or is missing) the log is read as usual and the cache rewritten.
-        The cache is a pickle: use it only for logs in a directory you trust.
+        see :mod:`unledger.cache`) when it verifies and is bound to the log's
+        bytes, so that a large log is not decoded or folded again to answer
+        ``state()``; otherwise the log is read as usual and, unless
+        ``readonly``, the cache rewritten. The cache holds data only.
         """
         log = FileLog(path, readonly=readonly, lock_timeout=lock_timeout)
         if not cache:
             return cls(log, readonly=readonly)
         from .cache import load_cache, write_cache
 
-        lazy = load_cache(path)
+        lazy = load_cache(path, log)
         if lazy is not None:
             ledger = cls.__new__(cls)
             ledger._lazy = lazy
-            log._offset = lazy.size  # lines after the snapshot are read as usual
+            log.skip_to(lazy.size, lazy.records, lazy.head)  # lines after the snapshot are read as usual
             ledger.__init__(log, readonly=readonly)  # type: ignore[misc]
-            if ledger._lazy is None:  # the log grew since: snapshot it again
+            if ledger._lazy is None and not ledger.readonly:  # the log grew since: snapshot it again
                 ledger.state(None)
                 write_cache(ledger)
             return ledger
         ledger = cls(log, readonly=readonly)
-        ledger.state(None)  # fold to the head: the snapshot holds its worlds
-        write_cache(ledger)
+        if not ledger.readonly:
+            ledger.state(None)  # fold to the head: the snapshot holds its worlds
+            write_cache(ledger)
         return ledger
 
     def _load(self) -> None:
@@ -143,8 +144,7 @@ class Ledger:
     def _load_locked(self) -> None:
         lazy, self._lazy = self._lazy, None
         lazy.close()
-        with open(lazy.log_path, "rb") as f:
-            data = f.read(lazy.size)
+        data = lazy.data  # the bytes the cache was checked against at open
         lines = data[:-1].split(b"\n") if data else []
         path = str(self.path) if self.path else None
         with bulk(len(lines)):
@@ -198,9 +198,13 @@ class Ledger:
 
     def _catch_up_locked(self, initial: bool) -> None:
         lines = self._log.read_new()
-        if not lines:
-            return
         path = str(self.path) if self.path else None
+        if lines:
+            self._read_lines(lines, initial, path)
+        check_head(self._log.acknowledged(), self.seq, self.head, path)
+        _check_held_back(self._log.pending, self.seq, self.head, path)
+
+    def _read_lines(self, lines: list[bytes], initial: bool, path: str | None) -> None:
         # Lines whose hash chain checks out take the fast decode path
         # (unledger.fastdecode); the collector is paused for a bulk load.
         with bulk(len(lines)):
@@ -254,8 +258,13 @@ class Ledger:
     def verify(self, *, workers: int | None = None, checkpoint: Checkpoint | None = None) -> str:
         """Recompute the hash chain of the whole log; return the head hash.
 
-        Raises :class:`~unledger.errors.IntegrityError` naming the first line
-        that was edited, inserted, deleted or moved. A large log is checked
+        Every line is checked as opening the log checks it (its place in the
+        chain, its hash, its JSON, its event), and the log against its head
+        record (see ``docs/guarantees.md``). Raises
+        :class:`~unledger.errors.IntegrityError` naming the first line that
+        was edited, inserted, deleted or moved, and
+        :class:`~unledger.errors.ClockError` when the last line was recorded
+        in this machine's future (beyond the tolerance). A large log is checked
         by up to ``workers`` processes on Linux (default: one per CPU this
         process may use, at most 4, and only when it runs no other thread);
         ``workers=1`` checks it in this process alone. See
@@ -270,9 +279,13 @@ class Ledger:
         """
         if workers is not None and (workers.__class__ is not int or workers < 1):
             raise InvalidEvent(f"workers must be a whole number >= 1, got {workers!r}", field="workers")
-        data = self._log.all_bytes()
         path = str(self.path) if self.path else None
-        head, _ = verify_bytes(data, path=path, workers=workers)
+        acknowledged, data, pending = self._log.acknowledged_bytes()
+        head, count = verify_bytes(data, path=path, workers=workers)
+        check_head(acknowledged, count, head, path)
+        _check_held_back(pending, count, head, path)
+        if self.records:
+            next_timestamp(self.records[-1].recorded)  # raises ClockError for a time in the future
         if checkpoint is not None:
             from .proofs import check_extends
 
@@ -297,14 +310,19 @@ class Ledger:
         return len(entries)
 
     def repair(self) -> Path | None:
-        """Move a torn tail (a partial last line left by a crashed writer) into
-        a quarantine file beside the log. Never deletes data. Returns the
-        quarantine file's path, or ``None`` when the log was clean."""
+        """Move a torn tail (a partial last line left by a crashed writer, or
+        the first lines of a batch whose write was cut) into a quarantine
+        file beside the log. Never deletes data, and never moves a line the
+        head record acknowledges. On a log without a head record, this is
+        the explicit act that moves complete lines of an unfinished batch
+        aside (an ordinary open refuses to guess). Returns the quarantine
+        file's path, or ``None`` when the log was clean."""
         if self.readonly:
             raise ReadOnlyLedger("this ledger is read-only")
         with self._lock, self._log.locked():
-            self._catch_up()
-            moved = self._log.quarantine_torn_tail()
+            with self._log.repairing():
+                self._catch_up()
+            moved = self._settle_tail()
         if moved is not None:
             self.quarantined.append(moved)
             logger.warning("unledger: moved a torn tail of %s into %s", self.path, moved)
@@ -341,12 +359,21 @@ class Ledger:
             raise ReadOnlyLedger("this ledger is read-only (the bundled records are); open your own log to append")
         with self._lock, self._log.locked():
             self._catch_up()
-            moved = self._log.quarantine_torn_tail()
+            moved = self._settle_tail()
             if moved is not None:
                 self.quarantined.append(moved)
                 logger.warning("unledger: moved a torn tail of %s into %s", self.path, moved)
             results = self._append_locked(batch, expected_seq)
         return results[0] if single else results
+
+    def _settle_tail(self) -> Path | None:
+        """Under the lock: what a crashed writer left after the head record
+        (see :meth:`FileLog.settle_tail`); adopted lines are read in."""
+        adopted, moved = self._log.settle_tail(self.seq, self.head)
+        if adopted:
+            logger.warning("unledger: %s: adopted lines an interrupted append wrote before its head record", self.path)
+            self._catch_up()
+        return moved
 
     def _append_locked(self, batch: list[Event], expected_seq: int | None) -> list[Record]:
         originals: list[Record | None] = []
@@ -412,9 +439,7 @@ class Ledger:
         return event
 
     def _next_timestamp(self) -> str:
-        now = now_timestamp()
-        last = self._records[-1].recorded if self._records else ""
-        return now if now > last else last
+        return next_timestamp(self._records[-1].recorded if self._records else "")
 
     def _plan(self, fresh: list[Event]) -> tuple[list[tuple[Key, Event]], set[int], _Changes]:
         """Work out how ``fresh`` changes the record: events to insert into
@@ -592,3 +617,11 @@ class Ledger:
 
 def _recorded(record: Record) -> str:
     return record.recorded
+
+
+def _check_held_back(lines: list[bytes], seq: int, head: str, path: str | None) -> None:
+    """Complete lines held back at the end of a log without head record (an
+    unfinished batch: a write in progress, or cut) must continue the chain
+    as a writer wrote them; anything else is damage, named by line."""
+    if lines:
+        decode_lines(lines, seq + 1, head, path=path)

@@ -37,6 +37,8 @@ __all__ = [
     "choice_field",
     "flag_field",
     "ID_PATTERN",
+    "DECODE",
+    "CONTROLS",
     "MAX_TEXT",
 ]
 
@@ -46,10 +48,18 @@ ID_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/()-]{0,127}")
 #: letters, digits or hyphens (``AZE``, ``UN``, ``UNSC``, ``UN-CHARTER``).
 #: One pattern for every field that names an entity: see :func:`code_problem`.
 CODE_PATTERN: Final = re.compile(r"[A-Z][A-Z0-9-]{1,31}")
-# A document symbol ("A/RES/46/230") is looser: 1 to 200 characters, no
-# control characters, no leading space. Lone surrogates are refused
-# everywhere: UTF-8 (and so the log) cannot carry them.
-_SYMBOL_PATTERN: Final = re.compile(r"[^\s\x00-\x1f\x7f\ud800-\udfff][^\x00-\x1f\x7f\ud800-\udfff]{0,199}")
+#: Characters a symbol may not hold (a code holds none of them either): C0
+#: and C1 controls, DEL, the bidi marks, embeddings, overrides and isolates
+#: (which reorder what a terminal shows), and lone surrogates (UTF-8, and so
+#: the log, cannot carry them).
+CONTROLS: Final = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+# A document symbol ("A/RES/46/230") is looser: 1 to 200 characters, none
+# of the above, no leading space.
+_SYMBOL_PATTERN: Final = re.compile(f"[^\\s{CONTROLS}][^{CONTROLS}]{{0,199}}")
+#: The metadata key by which a field helper tells the fast decoder
+#: (:mod:`unledger.log.fast`) what it may do with a valid value:
+#: ``"code"`` and ``"codes"`` are interned.
+DECODE: Final = "unledger.decode"
 _SURROGATE: Final = re.compile(r"[\ud800-\udfff]")
 #: Longest accepted free text (a title, a source, a note), in characters.
 MAX_TEXT: Final = 20_000
@@ -118,11 +128,11 @@ def _check_optional_code(inst: Any, attribute: attrs.Attribute[Any], value: Any)
 def code_field(**kw: Any) -> Any:
     """A required code naming an entity: an ISO code, an organization, a
     body, an instrument (:data:`CODE_PATTERN`)."""
-    return attrs.field(validator=_check_code, **kw)
+    return attrs.field(validator=_check_code, metadata={DECODE: "code"}, **kw)
 
 
 def optional_code_field() -> Any:
-    return attrs.field(default=None, validator=_check_optional_code)
+    return attrs.field(default=None, validator=_check_optional_code, metadata={DECODE: "code"})
 
 
 def _check_symbol(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -130,7 +140,7 @@ def _check_symbol(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> Non
         raise InvalidEvent(f"expected a symbol (a string) like 'A/RES/46/230', got {_show(value)}", **_where(inst, attribute.name))
     if _SYMBOL_PATTERN.fullmatch(value) is None:
         raise InvalidEvent(
-            f"{_show(value)} is not a valid symbol: 1 to 200 characters, no control characters, no leading space",
+            f"{_show(value)} is not a valid symbol: 1 to 200 characters, no control or bidi characters, no leading space",
             **_where(inst, attribute.name),
         )
 
@@ -172,7 +182,7 @@ def codes_field(*, min_length: int = 0) -> Any:
         if len(value) < min_length:
             raise InvalidEvent(f"needs at least {min_length} codes", **_where(inst, attribute.name))
 
-    return attrs.field(default=(), converter=_to_tuple, validator=check)
+    return attrs.field(default=(), converter=_to_tuple, validator=check, metadata={DECODE: "codes"})
 
 
 def _check_text(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:

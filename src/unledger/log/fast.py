@@ -1,0 +1,279 @@
+"""The fast decoder: the same events as the strict one, without ``cattrs``.
+
+Opening a log sends every line through here. The strict path
+(:mod:`unledger.log.strict`: ``cattrs`` structuring, then the event class's
+``__init__``) is the reference; this path builds the event with one
+generated constructor per class (:mod:`unledger.log.codegen`) that does what
+that ``__init__`` does (each field's converter, then each field's own
+validator, then ``__attrs_post_init__``) and what the codec's structuring
+does (lists to tuples, objects to maps and nested classes, unknown keys
+refused), without the generic machinery around it. The field helpers of
+:mod:`unledger.events.base` declare in their metadata what the decoder may
+do beyond that (codes are interned: one string per code, however many lines
+name it).
+
+So the fast path validates exactly what the strict path validates; anything
+it cannot build, or refuses, goes through the strict path, which names the
+error. The test suite checks both give equal events on generated events of
+every kind, and that both refuse the same hostile lines.
+
+A line reaches a decoder only after its frame, its place in the chain and
+its hash were checked (:func:`~unledger.log.line.frame_ok`) and its JSON
+was parsed strictly (:func:`~unledger.log.line.parse_line`): every failure
+is an :class:`~unledger.errors.IntegrityError` naming the line.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Callable, Mapping
+from typing import Any, Union, get_args, get_origin
+
+import attrs
+import immutables
+
+from ..errors import IntegrityError
+from ..events.base import DECODE, Event
+from ..events.registry import _KINDS, kind_class
+from .codegen import compile_function
+from .line import GENESIS, Record, check_line, frame_ok, hash_of, parse_line
+from .strict import strict_event
+
+__all__ = ["trusted_event_from_dict", "decode_lines", "with_fields", "builder_for"]
+
+_MISSING = object()
+_BUILDERS: dict[type, Callable[[dict[str, Any]], Any] | None] = {}
+_new = object.__new__
+
+
+def _structure(t: Any) -> tuple[str, Any] | None:
+    """What the codec's structuring does to a JSON value of type ``t`` before
+    the class sees it: an expression template and the helper it needs, or
+    ``None`` when this decoder leaves the type to the strict path."""
+    if get_origin(t) in (Union, types.UnionType):
+        parts = [a for a in get_args(t) if a is not type(None)]
+        if len(parts) == 1:
+            inner = _structure(parts[0])
+            if inner is None:
+                return None
+            template, helper = inner
+            return (template, helper) if template == "{v}" else ("None if {v} is None else " + template, helper)
+        if all(_structure(a) == ("{v}", None) for a in parts):
+            return "{v}", None
+        return None
+    if t in (str, int, bool, float) or t is Any or (isinstance(t, type) and t.__name__ == "PartialDate"):
+        return "{v}", None  # scalars and dates pass through: the class's converters and validators judge them
+    if get_origin(t) is tuple or t is tuple:
+        return "(tuple({v}) if {v}.__class__ is list else {v})", None
+    if t is immutables.Map or get_origin(t) is immutables.Map:
+        return "(_Map({v}) if isinstance({v}, _Mapping) else {v})", None
+    if isinstance(t, type) and attrs.has(t) and not issubclass(t, Event):
+        nested = builder_for(t)
+        if nested is None:
+            return None
+        return "_nested_{name}({v})", nested
+    return None
+
+
+def builder_for(cls: type) -> Callable[[dict[str, Any]], Any] | None:
+    """The generated constructor of the attrs class ``cls`` (``None`` when
+    this decoder leaves the class to the strict path). It returns ``None``
+    for a dict with keys the class does not have, and raises whatever the
+    class's own converters and validators raise."""
+    if cls in _BUILDERS:
+        return _BUILDERS[cls]
+    _BUILDERS[cls] = None  # guards recursion; replaced below on success
+    if not (attrs.has(cls) and "__slots__" in cls.__dict__):
+        return None
+    try:
+        attrs.resolve_types(cls)
+    except Exception:
+        return None
+    fields = attrs.fields(cls)
+    namespace: dict[str, Any] = {
+        "_new": _new,
+        "cls": cls,
+        "_Map": immutables.Map,
+        "_Mapping": Mapping,
+        "_MISSING": _MISSING,
+        "_intern": sys.intern,
+        "_allowed": frozenset(f.name for f in fields) | ({"kind", "v"} if issubclass(cls, Event) else set()),
+    }
+    name = f"build_{cls.__name__}"
+    lines = [f"def {name}(d):", "    if not d.keys() <= _allowed:", "        return None", "    inst = _new(cls)"]
+    checks: list[str] = []
+    for f in fields:
+        if not f.init:
+            return None
+        structure = _structure(f.type)
+        if structure is None:
+            return None
+        template, helper = structure
+        if helper is not None:
+            namespace[f"_nested_{f.name}"] = helper
+        namespace[f"_set_{f.name}"] = getattr(cls, f.name).__set__
+        namespace[f"_field_{f.name}"] = f
+        value = template.format(v="v", name=f.name)
+        converted = _converted(f, namespace, value)
+        if f.default is attrs.NOTHING:
+            lines.append(f"    v = d[{f.name!r}]")
+            lines.append(f"    v = {converted}")
+        else:
+            if isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
+                if f.default.takes_self:  # type: ignore[union-attr]
+                    return None
+                namespace[f"_default_{f.name}"] = f.default.factory  # type: ignore[union-attr]
+                fallback = f"_default_{f.name}()"
+            else:
+                namespace[f"_default_{f.name}"] = f.default
+                fallback = f"_default_{f.name}"
+            # attrs converts and validates defaults too: so does this.
+            lines.append(f"    v = d.get({f.name!r}, _MISSING)")
+            lines.append(f"    v = {_converted(f, namespace, fallback)} if v is _MISSING else {converted}")
+        lines.append(f"    _set_{f.name}(inst, v)")
+        if f.validator is not None:
+            namespace[f"_check_{f.name}"] = f.validator
+            checks.append(f"    _check_{f.name}(inst, _field_{f.name}, _get_{f.name}(inst))")
+            namespace[f"_get_{f.name}"] = getattr(cls, f.name).__get__
+    lines.extend(checks)  # attrs validates once every field is set, in field order
+    if hasattr(cls, "__attrs_post_init__"):
+        lines.append("    inst.__attrs_post_init__()")
+    for f in fields:  # what the field helpers declare the decoder may do once the value is valid
+        decode = f.metadata.get(DECODE)
+        if decode == "code":
+            lines.append(f"    v = _get_{f.name}(inst)")
+            lines.append(f"    if v is not None: _set_{f.name}(inst, _intern(v))")
+            namespace[f"_get_{f.name}"] = getattr(cls, f.name).__get__
+        elif decode == "codes":
+            lines.append(f"    _set_{f.name}(inst, tuple(map(_intern, _get_{f.name}(inst))))")
+            namespace[f"_get_{f.name}"] = getattr(cls, f.name).__get__
+    lines.append("    return inst")
+    build = compile_function(name, "\n".join(lines) + "\n", namespace)
+    _BUILDERS[cls] = build
+    return build
+
+
+def _converted(f: attrs.Attribute[Any], namespace: dict[str, Any], value: str) -> str:
+    """``value`` passed through the field's converter, called as attrs calls it."""
+    conv = f.converter
+    if conv is None:
+        return value
+    namespace[f"_convert_{f.name}"] = conv
+    if isinstance(conv, attrs.Converter):
+        namespace[f"_convert_{f.name}"] = conv.converter  # type: ignore[attr-defined]
+        args = [value]
+        if conv.takes_self:  # type: ignore[attr-defined]
+            args.append("inst")
+        if conv.takes_field:  # type: ignore[attr-defined]
+            args.append(f"_field_{f.name}")
+        return f"_convert_{f.name}({', '.join(args)})"
+    return f"_convert_{f.name}({value})"
+
+
+def _builder_of_kind(kind: Any) -> tuple[type[Event], Callable[[dict[str, Any]], Any] | None]:
+    cls = kind_class(kind)
+    return cls, (_BUILDERS[cls] if cls in _BUILDERS else builder_for(cls))
+
+
+def trusted_event_from_dict(obj: dict[str, Any], *, position: str | None = None) -> Event:
+    """The event of a stored line's dict: built by the generated constructor
+    when the kind allows it, otherwise (or to name what is wrong) by the codec."""
+    from ..codec import event_from_dict
+
+    try:
+        cls, build = _builder_of_kind(obj["kind"])
+        if build is not None and obj.get("v", 1) == cls.version:
+            event = build(obj)
+            if event is not None:
+                return event  # type: ignore[no-any-return]
+    except Exception:  # anything odd: let the strict path say what is wrong
+        pass
+    return event_from_dict(obj, position=position)
+
+
+def decode_lines(lines: list[bytes], first_number: int, prev: str, *, path: str | None = None) -> list[Record]:
+    """Records of ``lines``, which follow line ``first_number - 1`` (whose
+    hash is ``prev``). Every line is held to what ``verify()`` checks: its
+    place in the chain, its hash, its JSON, its event; the first that fails
+    raises :class:`IntegrityError` naming it. ``recorded`` never goes back."""
+    out: list[Record] = []
+    append = out.append
+    registry = _KINDS
+    by_kind: dict[str, tuple[type[Event] | None, Any]] = {}
+    recorded_last = ""
+    number = first_number
+    prev_bytes = prev.encode("ascii")
+    for line in lines:
+        if not frame_ok(line, prev_bytes, number):
+            raise IntegrityError(check_line(line, prev, number) or "is not a valid ledger line", line=number, path=path)
+        obj, recorded = parse_line(line, number, path)
+        if recorded <= recorded_last:
+            if recorded < recorded_last:
+                raise IntegrityError(
+                    f"was recorded at {recorded}, before the line before it ({recorded_last})", line=number, path=path
+                )
+            recorded = recorded_last  # a batch shares one timestamp: keep one string
+        kind = obj["kind"]
+        entry = by_kind.get(kind)
+        if entry is None or registry.get(kind) is not entry[0]:
+            try:
+                entry = by_kind[kind] = _builder_of_kind(kind)
+            except Exception:
+                entry = (None, None)
+        cls, build = entry
+        event = None
+        if build is not None and ("v" not in obj or obj["v"] == cls.version):  # type: ignore[union-attr]
+            try:
+                event = build(obj)
+            except Exception:  # refused: the strict path names what is wrong
+                event = None
+        if event is None:
+            event = strict_event(obj, number, path)
+        digest = hash_of(line).decode("ascii")
+        append(_record(number, recorded, event, digest, prev))
+        recorded_last = recorded
+        prev = digest
+        prev_bytes = prev.encode("ascii")
+        number += 1
+    return out
+
+
+def decode_all(lines: list[bytes], *, path: str | None = None) -> list[Record]:
+    """:func:`decode_lines` of a whole log."""
+    return decode_lines(lines, 1, GENESIS, path=path)
+
+
+_record_slots = tuple(getattr(Record, f.name).__set__ for f in attrs.fields(Record))
+assert tuple(f.name for f in attrs.fields(Record)) == ("seq", "recorded", "event", "hash", "prev")
+
+
+def _record(seq: int, recorded: str, event: Event, digest: str, prev: str) -> Record:
+    record = _new(Record)
+    set_seq, set_recorded, set_event, set_hash, set_prev = _record_slots
+    set_seq(record, seq)
+    set_recorded(record, recorded)
+    set_event(record, event)
+    set_hash(record, digest)
+    set_prev(record, prev)
+    return record  # type: ignore[no-any-return]
+
+
+_COPIERS: dict[type, tuple[tuple[Any, Any, str], ...]] = {}
+
+
+def with_fields(event: Any, **changes: Any) -> Any:
+    """A copy of the (valid) attrs instance ``event`` with ``changes`` set,
+    without running validators again: for values already known valid, such
+    as a fresh uuid hex for ``id``. ``attrs.evolve`` re-validates every field
+    and costs about 40% of a batch append."""
+    cls = type(event)
+    slots = _COPIERS.get(cls)
+    if slots is None:
+        slots = _COPIERS[cls] = tuple(
+            (getattr(cls, f.name).__get__, getattr(cls, f.name).__set__, f.name) for f in attrs.fields(cls)
+        )
+    new = _new(cls)
+    for get, set_, name in slots:
+        set_(new, changes[name] if name in changes else get(event))
+    return new

@@ -1,0 +1,207 @@
+"""Verification: the whole log held to the standard every read is held to.
+
+:func:`verify_bytes` checks every line's place in the chain, its hash, its
+JSON and its event, as opening the log does (:func:`unledger.log.fast.decode_lines`),
+so that "verify passes" means "open works". Hashing and parsing are the
+whole cost and a single core caps them: on Linux a large log is cut into
+stretches checked by forked processes (see :func:`verify_bytes`).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+from typing import Final, NoReturn
+
+from ..errors import IntegrityError, UnledgerError
+from .fast import decode_lines
+from .line import GENESIS_BYTES, frame_ok, hash_before, hash_of
+
+__all__ = ["verify_lines", "verify_chain", "verify_bytes", "verify_frames", "PARALLEL_MIN_BYTES"]
+
+
+def verify_lines(lines: list[bytes], *, path: str | None = None) -> str:
+    """Check the whole log of ``lines``; return the head hash or raise
+    :class:`IntegrityError` naming the first bad line (1-based)."""
+    return verify_chain(lines, path=path)
+
+
+def _scan(lines: list[bytes], prev: bytes, number: int, content: bool = True) -> tuple[bytes, int | None]:
+    """Check ``lines``, which follow a line whose hash is ``prev`` and start
+    at line ``number``: first each line's frame and hash (one hash and two
+    byte comparisons per line), then their content, decoded as opening the
+    log decodes it. Returns the last hash and the number of the first bad
+    line (``None`` when all are good)."""
+    first = number
+    start = prev
+    for number, line in enumerate(lines, first):  # noqa: B020 - the start number is consumed here
+        if not frame_ok(line, prev, number):
+            return prev, number
+        prev = hash_of(line)
+    if not content:
+        return prev, None
+    try:
+        decode_lines(lines, first, start.decode("ascii"))
+    except IntegrityError as exc:
+        bad = exc.line if exc.line is not None else first
+        return (hash_of(lines[bad - first - 1]) if bad > first else start), bad
+    except UnledgerError:
+        return start, first
+    return prev, None
+
+
+def _raise_at(lines: list[bytes], first: int, bad: int, prev: bytes, path: str | None) -> NoReturn:
+    """Raise the error opening the log would raise at line ``bad``."""
+    decode_lines(lines[bad - first : bad - first + 1], bad, prev.decode("ascii"), path=path)
+    raise IntegrityError("is not a valid ledger line", line=bad, path=path)
+
+
+def verify_chain(lines: list[bytes], *, path: str | None = None) -> str:
+    """Check the whole log of ``lines`` in this process. Returns the head
+    hash; raises the :class:`IntegrityError` opening the log would raise."""
+    prev, bad = _scan(lines, GENESIS_BYTES, 1)
+    if bad is not None:
+        _raise_at(lines, 1, bad, prev, path)
+    return prev.decode("ascii")
+
+
+#: Below this size one process verifies: a fork costs more than it saves.
+PARALLEL_MIN_BYTES: Final = 16 * 2**20
+
+
+def verify_frames(data: bytes, *, workers: int | None = None) -> tuple[str, int]:
+    """:func:`verify_bytes` of the chain alone: each line's frame, place and
+    hash, no JSON parsing. For bytes whose content was checked before and
+    that a hash binds (the snapshot cache)."""
+    return verify_bytes(data, workers=workers, content=False)
+
+
+def verify_bytes(
+    data: bytes, *, path: str | None = None, workers: int | None = None, content: bool = True
+) -> tuple[str, int]:
+    """Check the chain of ``data``: a log's bytes, whole lines each ending in
+    a newline. Returns the head hash and the number of lines, or raises the
+    :class:`IntegrityError` :func:`verify_chain` would.
+
+    On Linux, a large log is cut into ``workers`` stretches of lines (by
+    default one per CPU this process may use, at most 4), each checked by a
+    forked process while this one checks the first: hashing is the whole
+    cost and a single core caps it. Each stretch starts from the hash the
+    line before it records, which the stretch before checks, so the chain
+    is checked link by link as in one pass. A child that fails for any
+    reason has its stretch checked here instead. Forking is skipped, and
+    everything checked here, when the process runs other threads (a fork
+    copies only the calling thread, so a lock another thread holds would
+    stay held in the child), when ``fork`` is missing, or for small logs.
+    """
+    count = workers if workers is not None else _default_workers(len(data))
+    bounds = _stretches(data, max(1, count))
+    firsts = [1]
+    for at in bounds[1:-1]:
+        firsts.append(firsts[-1] + data.count(b"\n", bounds[len(firsts) - 1], at))
+    children: list[tuple[int, int] | None] = [None]
+    for i in range(1, len(bounds) - 1):
+        children.append(_fork_scan(data, bounds[i], bounds[i + 1], firsts[i], content))
+    results: list[tuple[bytes, int | None, int]] = []
+    for i in range(len(bounds) - 1):
+        start, end = bounds[i], bounds[i + 1]
+        prev = GENESIS_BYTES if i == 0 else hash_before(data, start)
+        child = children[i]
+        outcome = _collect(child) if child is not None else None
+        if outcome is None:  # this process's own stretch, or a child that failed
+            lines = _lines(data, start, end)
+            last, bad = _scan(lines, prev, firsts[i], content)
+            outcome = (last, bad, len(lines))
+        results.append(outcome)
+    for i, (before, bad, _n) in enumerate(results):
+        if bad is not None:  # the first stretch with a bad line names it; ``before`` is the hash it should follow
+            _raise_at(_lines(data, bounds[i], bounds[i + 1]), firsts[i], bad, before, path)
+    head = results[-1][0] if results else GENESIS_BYTES
+    return head.decode("ascii"), sum(n for _l, _b, n in results)
+
+
+def _lines(data: bytes, start: int, end: int) -> list[bytes]:
+    if start == 0 and end == len(data):  # the whole log: split it without copying it first
+        lines = data.split(b"\n")
+        lines.pop()
+        return lines
+    return data[start : end - 1].split(b"\n") if end > start else []
+
+
+def _default_workers(size: int) -> int:
+    if size < PARALLEL_MIN_BYTES or not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+        threads = len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 1
+    return min(cpus, 4) if threads == 1 else 1
+
+
+def _stretches(data: bytes, count: int) -> list[int]:
+    """Byte offsets cutting ``data`` into about ``count`` stretches of whole lines."""
+    bounds = [0]
+    for k in range(1, count):
+        cut = data.find(b"\n", len(data) * k // count)
+        if cut < 0 or cut + 1 >= len(data) or cut + 1 <= bounds[-1]:
+            continue
+        bounds.append(cut + 1)
+    bounds.append(len(data))
+    return bounds
+
+
+def _fork_scan(data: bytes, start: int, end: int, first: int, content: bool) -> tuple[int, int] | None:
+    """Fork a child that checks one stretch and writes ``last hash, bad line``
+    to a pipe; ``(pid, read end)``, or ``None`` if it could not fork."""
+    prev = hash_before(data, start)
+    try:
+        read, write = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        return None
+    if pid == 0:  # the child: no collector (it would touch every object), no return
+        code = 1
+        try:
+            gc.disable()
+            os.close(read)
+            lines = _lines(data, start, end)
+            last, bad = _scan(lines, prev, first, content)
+            os.write(write, b"%s %d %d" % (last, -1 if bad is None else bad, len(lines)))
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    return pid, read
+
+
+def _collect(child: tuple[int, int]) -> tuple[bytes, int | None, int] | None:
+    """A child's result, or ``None`` if it failed (its stretch is then checked here)."""
+    pid, read = child
+    chunks = []
+    try:
+        while chunk := os.read(read, 4096):
+            chunks.append(chunk)
+    except OSError:
+        chunks = []
+    finally:
+        os.close(read)
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        status = 1
+    try:
+        last, bad, count = b"".join(chunks).split(b" ")
+        if status != 0 or len(last) != 64:
+            return None
+        return last, (None if bad == b"-1" else int(bad)), int(count)
+    except ValueError:
+        return None
+
+
