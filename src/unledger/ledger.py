@@ -36,8 +36,9 @@ from .events.base import Event, new_ids
 from .events.meta import Correction, Retraction
 from .ids import with_content_id
 from .lineage import Link, links_of
-from .log import GENESIS, FileLog, MemoryLog, Record, Storage, decode_lines, encode_batch, verify_bytes, with_fields
+from .log import GENESIS, FileLog, MemoryLog, Record, Storage, decode_lines, encode_batch, with_fields
 from .log.head import check_head
+from .log.verify import check_held_back, verify_storage
 from .reports import Change, Diff
 from .state import State, World
 from .timeline import Timeline
@@ -156,6 +157,16 @@ class Ledger:
             loaded["_timeline"] = Timeline(loaded["_effective"].values())
 
     @classmethod
+    def for_repair(cls, path: str | os.PathLike[str], *, lock_timeout: float = 10.0) -> Ledger:
+        """Open the log at ``path`` to :meth:`repair` it: like :meth:`open`,
+        except that complete lines of an unfinished batch at the end of a log
+        without head record are held back instead of refused (repairing
+        moves them aside). Every line it serves is checked as usual."""
+        log = FileLog(path, lock_timeout=lock_timeout)
+        with log.repairing():
+            return cls(log)
+
+    @classmethod
     def memory(cls) -> Ledger:
         """A ledger with no file: same format, chain and rules, kept in memory."""
         return cls(MemoryLog())
@@ -202,7 +213,8 @@ class Ledger:
         if lines:
             self._read_lines(lines, initial, path)
         check_head(self._log.acknowledged(), self.seq, self.head, path)
-        _check_held_back(self._log.pending, self.seq, self.head, path)
+        if not self._log.repairing_now:
+            check_held_back(self._log.pending, self.seq, self.head, path)
 
     def _read_lines(self, lines: list[bytes], initial: bool, path: str | None) -> None:
         # Lines whose hash chain checks out take the fast decode path
@@ -268,7 +280,7 @@ class Ledger:
         by up to ``workers`` processes on Linux (default: one per CPU this
         process may use, at most 4, and only when it runs no other thread);
         ``workers=1`` checks it in this process alone. See
-        :func:`unledger.fastdecode.verify_bytes`.
+        :func:`unledger.log.verify.verify_bytes`.
 
         ``checkpoint`` (a :class:`~unledger.checkpoint.Checkpoint` whose
         signature you checked, e.g. with
@@ -279,17 +291,12 @@ class Ledger:
         """
         if workers is not None and (workers.__class__ is not int or workers < 1):
             raise InvalidEvent(f"workers must be a whole number >= 1, got {workers!r}", field="workers")
-        path = str(self.path) if self.path else None
-        acknowledged, data, pending = self._log.acknowledged_bytes()
-        head, count = verify_bytes(data, path=path, workers=workers)
-        check_head(acknowledged, count, head, path)
-        _check_held_back(pending, count, head, path)
-        if self.records:
-            next_timestamp(self.records[-1].recorded)  # raises ClockError for a time in the future
+        head, _, _ = verify_storage(self._log, workers=workers)
         if checkpoint is not None:
             from .proofs import check_extends
 
-            check_extends(data.split(b"\n")[:-1], checkpoint, path=path)
+            path = str(self.path) if self.path else None
+            check_extends(self._log.all_bytes().split(b"\n")[:-1], checkpoint, path=path)
         return head
 
     def check(self) -> int:
@@ -322,7 +329,7 @@ class Ledger:
         with self._lock, self._log.locked():
             with self._log.repairing():
                 self._catch_up()
-            moved = self._settle_tail()
+                moved = self._settle_tail()
         if moved is not None:
             self.quarantined.append(moved)
             logger.warning("unledger: moved a torn tail of %s into %s", self.path, moved)
@@ -617,11 +624,3 @@ class Ledger:
 
 def _recorded(record: Record) -> str:
     return record.recorded
-
-
-def _check_held_back(lines: list[bytes], seq: int, head: str, path: str | None) -> None:
-    """Complete lines held back at the end of a log without head record (an
-    unfinished batch: a write in progress, or cut) must continue the chain
-    as a writer wrote them; anything else is damage, named by line."""
-    if lines:
-        decode_lines(lines, seq + 1, head, path=path)

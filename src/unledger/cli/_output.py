@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Final
 
 import orjson
 from rich.console import Console
@@ -23,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..dates import Certainty, PartialDate, day_to_iso
-from ..events.base import Event
+from ..events.base import CONTROLS, Event
 from ..state import State
 
 Row = dict[str, Any]
@@ -31,6 +32,26 @@ Row = dict[str, Any]
 Columns = Sequence[tuple[str, str]]
 
 UNCERTAIN_MARK = "?"
+
+
+_UNSAFE: Final = re.compile(f"[{CONTROLS}]")
+
+
+def safe(text: str) -> str:
+    """``text`` with control characters (C0, C1, DEL) and bidi marks,
+    embeddings, overrides and isolates escaped (``\\x85``, ``\\u202e``), so
+    that nothing a log holds can drive or reorder a terminal."""
+    if text.isascii() and text.isprintable():
+        return text
+    return _UNSAFE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def _json_safe(text: str) -> str:
+    """JSON text with the characters :func:`safe` escapes written as
+    ``\\uXXXX`` escapes: the same data, nothing raw for a terminal."""
+    if text.isascii():
+        return text
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def plain(value: Any) -> Any:
@@ -41,11 +62,11 @@ def plain(value: Any) -> Any:
 
 
 def json_text(rows: Sequence[Row]) -> str:
-    return orjson.dumps([{k: plain(v) for k, v in row.items()} for row in rows], option=orjson.OPT_INDENT_2).decode() + "\n"
+    return _json_safe(orjson.dumps([{k: plain(v) for k, v in row.items()} for row in rows], option=orjson.OPT_INDENT_2).decode()) + "\n"
 
 
 def jsonl_text(rows: Sequence[Row]) -> str:
-    return "".join(orjson.dumps({k: plain(v) for k, v in row.items()}).decode() + "\n" for row in rows)
+    return "".join(_json_safe(orjson.dumps({k: plain(v) for k, v in row.items()}).decode()) + "\n" for row in rows)
 
 
 def csv_cell(value: Any) -> Any:
@@ -56,9 +77,11 @@ def csv_cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return " ".join(str(v) for v in value)
+        return safe(" ".join(str(v) for v in value))
     if isinstance(value, dict):
-        return orjson.dumps(value).decode()
+        return _json_safe(orjson.dumps(value).decode())
+    if isinstance(value, str):
+        return safe(value)
     return value
 
 
@@ -82,8 +105,8 @@ def table_cell(value: Any, day: int | None) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+        return safe(", ".join(str(v) for v in value))
+    return safe(str(value))
 
 
 def stdout_console() -> Console:
@@ -115,9 +138,9 @@ def emit(
         return
     console = stdout_console()
     if title:
-        console.print(Text(title, style="bold"))
+        console.print(Text(safe(title), style="bold"))
     for note in notes:
-        console.print(Text(f"note: {note}"))
+        console.print(Text(f"note: {safe(note)}"))
     if not rows:
         console.print("(none)")
         return

@@ -12,9 +12,9 @@ from .. import arrow
 from ..codec import event_from_dict, parse_json_objects
 from ..errors import InvalidEvent, RuleViolation
 from ..events.registry import kinds
-from ..fastdecode import verify_bytes
 from ..ids import with_content_id
 from ..log import FileLog
+from ..log.verify import verify_storage
 from . import DATE, TIMESTAMP, Refused, cli, code_of, no_formats, output_options, session, when_options
 from ._output import count_of, csv_text, emit, jsonl_text, summary
 
@@ -153,8 +153,7 @@ def verify(expect: str | None, rules: bool, checkpoint_path: Path | None, key_pa
         raise click.UsageError("--checkpoint and --key go together: a checkpoint is checked under the key that signed it")
     path = session().log or bundled_path()
     log = FileLog(path, readonly=True)
-    data = log.all_bytes()
-    head, count = verify_bytes(data, path=str(path))
+    head, count, data_size = verify_storage(log)
     if expect is not None and expect.strip().lower() != head:
         raise Refused(f"{path}: the head is {head}, not {expect}: this is not the published version of the log")
     shipped = bundled_release(path) if session().log is None and checkpoint_path is None else None
@@ -166,7 +165,7 @@ def verify(expect: str | None, rules: bool, checkpoint_path: Path | None, key_pa
         click.echo(f"unledger: the log extends the checkpoint {checkpoint_path} ({extended['origin']} at size {extended['size']})", err=True)
     if rules:
         Ledger.open(path, readonly=True).check()
-    tail = path.stat().st_size - len(data)
+    tail = path.stat().st_size - data_size
     if tail > 0:
         click.echo(f"unledger: note: {path} ends with {tail} bytes of an unfinished line; `unledger --log {path} repair` moves them aside", err=True)
     if session().fmt == "table":
@@ -188,7 +187,9 @@ def repair() -> None:
         raise Refused("repair needs --log PATH: the bundled records are read-only")
     if not path.exists():
         raise Refused(f"{path}: no such log file")
-    ledger = session().ledger(write=True)
+    from ..ledger import Ledger
+
+    ledger = Ledger.for_repair(path)
     moved = ledger.repair()
     if session().fmt != "table":
         row = {"id": str(path), "log": str(path), "quarantine": str(moved) if moved else None, "head": ledger.head}

@@ -30,7 +30,7 @@ from typing import Protocol
 
 from ..errors import IntegrityError, LockTimeout, StorageError
 from .head import EMPTY_HEAD, SLOT, Head, head_slot, newest_slot, parse_head
-from .line import frame_ok, hash_of, unfinished_batch, whole_batches
+from .line import frame_ok, hash_before, hash_of, unfinished_batch, whole_batches
 
 __all__ = ["Storage", "FileLog", "MemoryLog", "head_path"]
 
@@ -45,6 +45,8 @@ class Storage(Protocol):
     readonly: bool
     #: Complete lines held back after the last read (see :meth:`FileLog._read`).
     pending: list[bytes]
+    #: Whether :meth:`repairing` is held.
+    repairing_now: bool
 
     def read_new(self) -> list[bytes]:
         """Lines acknowledged since the last call, without their newlines."""
@@ -104,9 +106,10 @@ class MemoryLog:
 
     path: Path | None = None
     readonly = False
-    pending: list[bytes] = []
+    repairing_now = False
 
     def __init__(self) -> None:
+        self.pending: list[bytes] = []
         self._lines: list[bytes] = []
         self._delivered = 0
         self._threads = threading.Lock()
@@ -177,7 +180,7 @@ class FileLog:
         #: ``flock`` belongs to the open file description, which every thread
         #: shares: this lock is what keeps two threads of one process apart.
         self._threads = threading.Lock()
-        self._repairing = False
+        self.repairing_now = False
         #: Complete lines of an unfinished batch at the end of a log without
         #: head record, as last read (held back; see :meth:`_read`).
         self.pending: list[bytes] = []
@@ -280,11 +283,11 @@ class FileLog:
 
     @contextmanager
     def repairing(self) -> Iterator[None]:
-        self._repairing = True
+        self.repairing_now = True
         try:
             yield
         finally:
-            self._repairing = False
+            self.repairing_now = False
 
     def _read(self, offset: int) -> tuple[Head | None, bytes, list[bytes]]:
         """The head record, the acknowledged bytes after ``offset``, and (for
@@ -479,8 +482,17 @@ class FileLog:
         try:
             size = os.fstat(fd).st_size
             tail = _pread_all(fd, size - self._offset, self._offset) if size > self._offset else b""
+            # The line read last must still end where it did: a log rewritten
+            # behind an open ledger is not appended onto (verify() checks all).
+            last = _pread_all(fd, min(self._offset, 67), self._offset - 67) if seq else b""
         except OSError as exc:
             raise _fail(self.path, "read the log", exc) from None
+        if seq and (not last.endswith(b'"}\n') or hash_before(last, len(last)) != head.encode("ascii")):
+            raise IntegrityError(
+                "is no longer the line this ledger read there: the log was rewritten behind it; nothing was written",
+                line=seq,
+                path=str(self.path),
+            )
         adopted = 0
         prev = head.encode("ascii")
         number = seq + 1
@@ -504,7 +516,7 @@ class FileLog:
             if not unfinished_batch(line):
                 finished, finished_seq, finished_hash = position, number, prev.decode("ascii")
             number += 1
-        if self._head is None and position and not self._repairing:
+        if self._head is None and position and not self.repairing_now:
             raise IntegrityError(
                 f"the log ends with {number - seq - 1} complete lines of an unfinished batch and has no head record to "
                 "tell a write cut short from removed lines: nothing was moved; 'unledger repair' moves them aside",

@@ -14,11 +14,48 @@ import os
 import sys
 from typing import Final, NoReturn
 
+from ..dates import next_timestamp
 from ..errors import IntegrityError, UnledgerError
 from .fast import decode_lines
-from .line import GENESIS_BYTES, frame_ok, hash_before, hash_of
+from .head import check_head
+from .line import GENESIS_BYTES, frame_ok, hash_before, hash_of, prev_of
+from .storage import Storage
 
-__all__ = ["verify_lines", "verify_chain", "verify_bytes", "verify_frames", "PARALLEL_MIN_BYTES"]
+__all__ = ["verify_lines", "verify_chain", "verify_bytes", "verify_frames", "verify_storage", "check_held_back", "PARALLEL_MIN_BYTES"]
+
+
+def verify_storage(log: Storage, *, workers: int | None = None) -> tuple[str, int, int]:
+    """Check a whole stored log as every read checks it, against its head
+    record, with its complete lines held back and its last time; returns
+    the head hash, the number of lines and the bytes they take. Raises
+    :class:`~unledger.errors.IntegrityError` naming the first bad line, or
+    :class:`~unledger.errors.ClockError` when the last line was recorded in
+    this machine's future (beyond the tolerance)."""
+    path = str(log.path) if log.path is not None else None
+    acknowledged, data, pending = log.acknowledged_bytes()
+    head, count = verify_bytes(data, path=path, workers=workers)
+    check_head(acknowledged, count, head, path)
+    check_held_back(pending, count, head, path)
+    if count:
+        last = data[data.rfind(b"\n", 0, len(data) - 1) + 1 : -1]
+        next_timestamp(decode_lines([last], count, prev_of(last).decode("ascii"))[0].recorded)
+    return head, count, len(data)
+
+
+def check_held_back(lines: list[bytes], seq: int, head: str, path: str | None) -> None:
+    """Complete lines of a batch that never finishes, at the end of a log
+    without head record: damage named by line when they do not continue the
+    chain; otherwise still refused, as nothing tells a write cut short from
+    removed lines (a writer of this version writes a head record before its
+    first append). ``Ledger.repair()`` moves them aside, explicitly."""
+    if lines:
+        decode_lines(lines, seq + 1, head, path=path)
+        raise IntegrityError(
+            f"begins a batch whose last line is missing ({len(lines)} complete lines, then none that finishes it), and the "
+            "log has no head record to tell a write cut short from removed lines; 'unledger repair' moves them aside",
+            line=seq + 1,
+            path=path,
+        )
 
 
 def verify_lines(lines: list[bytes], *, path: str | None = None) -> str:
