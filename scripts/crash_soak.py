@@ -8,11 +8,14 @@ It does at length what tests/test_reliability_*.py do on every push:
    the log is opened and checked: no acknowledged event lost or moved, every
    event once, seqs 1..N, no half batch, the chain verifies, every byte that
    left the log sits in a quarantine file, and the next append works;
-2. **concurrency**: many writer processes appending at once (single events,
+2. **threads**: processes each running several threads that append
+   through one shared ``Ledger``, killed with SIGKILL at random moments; the
+   same checks after every kill (nothing acknowledged lost, batches whole);
+3. **concurrency**: many writer processes appending at once (single events,
    batches, optimistic ``expected_seq``) while readers re-read without a lock;
-3. **hostile input**: generated malformed inputs through the codec and
+4. **hostile input**: generated malformed inputs through the codec and
    ``Ledger.append``, and a share through ``unledger append`` (in-process);
-4. **torn writes for real**: how often this machine's kernel cuts a big
+5. **torn writes for real**: how often this machine's kernel cuts a big
    ``write()`` part-way when SIGKILL arrives (why point 1 injects torn writes).
 
 Usage::
@@ -58,6 +61,10 @@ def crashes(directory: Path, kills: int, seed: int) -> dict[str, int]:
             print(f"  {done} kills ({time.monotonic() - started:.0f} s)", flush=True)
 
     return h.crash_round(directory, kills, seed=seed, logs=max(1, kills // 25), max_delay=0.03, progress=progress)
+
+
+def threaded(directory: Path, kills: int, threads: int, seed: int) -> dict[str, int]:
+    return h.thread_crash_round(directory, kills, seed=seed, threads=threads)
 
 
 def concurrency(directory: Path, writers: int, appends: int, seed: int) -> dict[str, int]:
@@ -138,6 +145,8 @@ def torn_writes(directory: Path, trials: int = 10) -> dict[str, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kills", type=int, default=1200)
+    parser.add_argument("--thread-kills", type=int, default=300, help="kills of processes running appending threads")
+    parser.add_argument("--threads", type=int, default=4, help="appending threads per killed process")
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--appends", type=int, default=500, help="appends per concurrent writer")
     parser.add_argument("--hostile", type=int, default=30000, help="malformed inputs to try")
@@ -159,6 +168,9 @@ def main() -> int:
         print(f"crashes: {args.kills} kills", flush=True)
         figures["crashes"] = crashes(directory, args.kills, args.seed)
         print(f"  {figures['crashes']}", flush=True)
+        print(f"threads: {args.thread_kills} kills of {args.threads} threads each", flush=True)
+        figures["threads"] = threaded(directory, args.thread_kills, args.threads, args.seed)
+        print(f"  {figures['threads']}", flush=True)
         print(f"concurrency: {args.writers} writers x {args.appends} appends", flush=True)
         figures["concurrency"] = concurrency(directory, args.writers, args.appends, args.seed)
         print(f"  {figures['concurrency']}", flush=True)

@@ -219,6 +219,79 @@ def writer(
     return body
 
 
+def threaded_writer(
+    path: Path, name: str, *, seed: int, threads: int, max_batch: int = 8, lock_timeout: float = 60.0
+) -> Callable[[Callable[[str], None]], None]:
+    """The body of a writer process whose ``threads`` threads append through
+    one shared :class:`Ledger` until the process is killed. Each thread
+    reports ``ack`` only once its append returned."""
+
+    def body(report: Callable[[str], None]) -> None:
+        import threading
+
+        ledger = Ledger.open(path, lock_timeout=lock_timeout)
+        failures: list[str] = []
+
+        def run(k: int) -> None:
+            rng = random.Random(seed * 1000 + k)
+            who = f"{name}t{k}"
+            n = 0
+            try:
+                while True:
+                    size = 1 if rng.random() < 0.4 else rng.randint(2, max_batch)
+                    batch = batch_events(who, n, size)
+                    report(f"try {who}-{n}")
+                    before = len(ledger.quarantined)
+                    records = ledger.append(batch[0] if size == 1 else batch)
+                    first = records.seq if not isinstance(records, list) else records[0].seq
+                    report(f"ack {who}-{n} {first} {size}")
+                    for moved in ledger.quarantined[before:]:
+                        report(f"quarantine {moved}")
+                    n += 1
+            except BaseException:  # reported; the parent fails the run
+                failures.append(traceback.format_exc().replace("\n", " | "))
+                report("error " + failures[-1])
+
+        workers = [threading.Thread(target=run, args=(k,), daemon=True) for k in range(threads)]
+        for t in workers:
+            t.start()
+        report("ready")
+        for t in workers:
+            t.join()
+
+    return body
+
+
+def thread_crash_round(directory: Path, kills: int, *, seed: int, threads: int = 4, max_delay: float = 0.05) -> dict[str, int]:
+    """Kill ``kills`` processes, each appending from ``threads`` threads
+    through one shared ledger, at random moments; after each kill the log
+    is checked as :class:`LogWatch` does (nothing acknowledged lost, batches
+    whole, the chain and head record sound) and a fresh append works."""
+    rng = random.Random(seed)
+    stats: Counter[str] = Counter()
+    watch = LogWatch(directory / f"threads-{seed}.jsonl")
+    for i in range(kills):
+        child = fork_child(threaded_writer(watch.path, f"w{i}", seed=rng.randrange(1 << 30), threads=threads))
+        child.wait_for(b"ready")
+        child.drain(rng.uniform(0, max_delay))
+        child.kill()
+        transcript = Transcript.parse(child.lines())
+        assert not transcript.errors, transcript.errors
+        stats["kills"] += 1
+        stats["threads"] += threads
+        stats["acked_batches"] += len(transcript.acked)
+        stats["acked_events"] += sum(size for _, size in transcript.acked.values())
+        stats["killed_mid_append"] += len(transcript.tried) > len(transcript.acked)
+        watch.acked.update(transcript.acked)
+        ledger = watch.look(repair=(i % 2 == 1))
+        record = ledger.append(batch_events(f"p{i}", 0, 1)[0])
+        watch.acked[f"p{i}-0"] = (record.seq, 1)
+        watch.look()
+    stats["events_in_log"] = len(Ledger.open(watch.path))
+    stats["tails_quarantined"] = watch.tails_quarantined
+    return dict(stats)
+
+
 @attrs.define
 class Transcript:
     """What a writer reported."""

@@ -67,3 +67,13 @@ def test_queries_from_other_threads_see_whole_batches(tmp_path):
             t.join()
     assert errors == []
     assert seen and all(n % 3 == 0 for n in seen)
+
+
+def test_processes_of_appending_threads_killed_at_random_lose_nothing_acknowledged(tmp_path):
+    import logging
+
+    from helpers_reliability import thread_crash_round
+
+    logging.getLogger("unledger").setLevel(logging.ERROR)
+    figures = thread_crash_round(tmp_path, 8, seed=13, threads=4)
+    assert figures["kills"] == 8 and figures["acked_events"] > 0
