@@ -50,6 +50,7 @@ __all__ = [
     "prev_of",
     "hash_of",
     "hash_before",
+    "HASH_TAIL",
     "hashed_part",
     "digest_of",
     "parse_line",
@@ -103,9 +104,15 @@ def hash_of(line: bytes) -> bytes:
     return line[-66:-2]
 
 
+#: The bytes at the end of a stored line that hold its hash: the hash,
+#: ``"}`` and the newline.
+HASH_TAIL: Final = 64 + len(b'"}\n')
+
+
 def hash_before(data: bytes, offset: int) -> bytes:
-    """The hash of the line of ``data`` that ends (with its newline) at ``offset``."""
-    return hash_of(data[offset - 67 : offset - 1])
+    """The hash of the line of ``data`` that ends (with its newline) at
+    ``offset``; ``data`` needs only the :data:`HASH_TAIL` bytes before it."""
+    return hash_of(data[offset - HASH_TAIL : offset - 1])
 
 
 def hashed_part(line: bytes) -> bytes:

@@ -30,7 +30,7 @@ from typing import Protocol
 
 from ..errors import IntegrityError, LockTimeout, StorageError
 from .head import EMPTY_HEAD, SLOT, Head, head_slot, newest_slot, parse_head
-from .line import frame_ok, hash_before, hash_of, unfinished_batch, whole_batches
+from .line import HASH_TAIL, frame_ok, hash_before, hash_of, unfinished_batch, whole_batches
 
 __all__ = ["Storage", "FileLog", "MemoryLog", "head_path"]
 
@@ -484,7 +484,7 @@ class FileLog:
             tail = _pread_all(fd, size - self._offset, self._offset) if size > self._offset else b""
             # The line read last must still end where it did: a log rewritten
             # behind an open ledger is not appended onto (verify() checks all).
-            last = _pread_all(fd, min(self._offset, 67), self._offset - 67) if seq else b""
+            last = _pread_all(fd, HASH_TAIL, self._offset - HASH_TAIL) if seq else b""
         except OSError as exc:
             raise _fail(self.path, "read the log", exc) from None
         if seq and (not last.endswith(b'"}\n') or hash_before(last, len(last)) != head.encode("ascii")):
