@@ -281,3 +281,23 @@ def test_a_lock_the_system_refuses_is_a_storage_error_and_writes_nothing(log_pat
     monkeypatch.setattr(fcntl, "flock", real)
     ledger.append(Admission(org="UN", member="ARM", date="1992-03-02", id="arm"))
     assert Ledger.open(log_path).verify() == ledger.head
+
+
+def test_generated_decoders_show_their_source_in_tracebacks() -> None:
+    import linecache
+    import traceback
+
+    from unledger.events import kind_class
+    from unledger.log.fast import builder_for
+
+    build = builder_for(kind_class("admission"))
+    assert build is not None
+    try:
+        build({"date": "1992", "org": "UN"})  # no member: a KeyError inside generated code
+    except KeyError as exc:
+        frames = traceback.extract_tb(exc.__traceback__)
+    else:
+        raise AssertionError("a missing member was accepted")
+    generated = [f for f in frames if f.filename.startswith("<unledger generated")]
+    assert generated and "member" in (generated[-1].line or "")
+    assert linecache.getline(generated[-1].filename, generated[-1].lineno).strip() == generated[-1].line
