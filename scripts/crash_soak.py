@@ -8,14 +8,18 @@ It does at length what tests/test_reliability_*.py do on every push:
    the log is opened and checked: no acknowledged event lost or moved, every
    event once, seqs 1..N, no half batch, the chain verifies, every byte that
    left the log sits in a quarantine file, and the next append works;
-2. **threads**: processes each running several threads that append
+2. **damage**: random logs with random damage (an edited byte, a deleted,
+   swapped or inserted line, a cut at any byte, a line appended with a
+   recomputed hash; with or without the head record): opening raises a
+   typed error or serves exactly an undamaged prefix the head record allows;
+3. **threads**: processes each running several threads that append
    through one shared ``Ledger``, killed with SIGKILL at random moments; the
    same checks after every kill (nothing acknowledged lost, batches whole);
-3. **concurrency**: many writer processes appending at once (single events,
+4. **concurrency**: many writer processes appending at once (single events,
    batches, optimistic ``expected_seq``) while readers re-read without a lock;
-4. **hostile input**: generated malformed inputs through the codec and
+5. **hostile input**: generated malformed inputs through the codec and
    ``Ledger.append``, and a share through ``unledger append`` (in-process);
-5. **torn writes for real**: how often this machine's kernel cuts a big
+6. **torn writes for real**: how often this machine's kernel cuts a big
    ``write()`` part-way when SIGKILL arrives (why point 1 injects torn writes).
 
 Usage::
@@ -65,6 +69,31 @@ def crashes(directory: Path, kills: int, seed: int) -> dict[str, int]:
 
 def threaded(directory: Path, kills: int, threads: int, seed: int) -> dict[str, int]:
     return h.thread_crash_round(directory, kills, seed=seed, threads=threads)
+
+
+def damage(examples: int, seed: int) -> dict[str, Any]:
+    """Random logs with random damage (the property of
+    tests/test_reliability_damage.py, at length)."""
+    from hypothesis import HealthCheck, assume, given, settings
+    from hypothesis import strategies as st
+
+    outcomes: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
+
+    @settings(max_examples=examples, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(
+        sizes=st.lists(st.integers(1, 4), min_size=1, max_size=6),
+        damages=st.lists(h.DAMAGE, min_size=1, max_size=3),
+        drop_head=st.booleans(),
+    )
+    def run(sizes: list[int], damages: list[tuple[Any, ...]], drop_head: bool) -> None:
+        assume(not (drop_head and any(d[0] == "forge" for d in damages)))
+        outcomes[h.damaged_open(sizes, damages, drop_head)] += 1
+        kinds.update(d[0] for d in damages)
+
+    random.seed(seed)
+    run()
+    return {"logs": sum(outcomes.values()), **dict(outcomes), "damages": dict(sorted(kinds.items()))}
 
 
 def concurrency(directory: Path, writers: int, appends: int, seed: int) -> dict[str, int]:
@@ -147,6 +176,7 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=1200)
     parser.add_argument("--thread-kills", type=int, default=300, help="kills of processes running appending threads")
     parser.add_argument("--threads", type=int, default=4, help="appending threads per killed process")
+    parser.add_argument("--damaged", type=int, default=3000, help="randomly damaged logs to open")
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--appends", type=int, default=500, help="appends per concurrent writer")
     parser.add_argument("--hostile", type=int, default=30000, help="malformed inputs to try")
@@ -171,6 +201,9 @@ def main() -> int:
         print(f"threads: {args.thread_kills} kills of {args.threads} threads each", flush=True)
         figures["threads"] = threaded(directory, args.thread_kills, args.threads, args.seed)
         print(f"  {figures['threads']}", flush=True)
+        print(f"damage: {args.damaged} randomly damaged logs", flush=True)
+        figures["damage"] = damage(args.damaged, args.seed)
+        print(f"  {figures['damage']}", flush=True)
         print(f"concurrency: {args.writers} writers x {args.appends} appends", flush=True)
         figures["concurrency"] = concurrency(directory, args.writers, args.appends, args.seed)
         print(f"  {figures['concurrency']}", flush=True)

@@ -18,6 +18,7 @@ holding the log can tell whether a batch is whole without the transcript.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import random
 import re
@@ -290,6 +291,95 @@ def thread_crash_round(directory: Path, kills: int, *, seed: int, threads: int =
     stats["events_in_log"] = len(Ledger.open(watch.path))
     stats["tails_quarantined"] = watch.tails_quarantined
     return dict(stats)
+
+
+# -- random damage ---------------------------------------------------------------------
+
+from hypothesis import strategies as st  # noqa: E402
+
+def forged_next(lines: list[bytes], recorded: bytes) -> bytes:
+    """A line continuing the chain with a recomputed hash: what anyone with
+    sha256 can append."""
+    from unledger.log.line import GENESIS, hash_of
+
+    prev = hash_of(lines[-1]) if lines else GENESIS.encode()
+    start = b'{"prev":"%s","seq":%d,"recorded":"%s",' % (prev, len(lines) + 1, recorded)
+    body = b'"kind":"admission","id":"forged","date":"1999","org":"UN","member":"FORGED"'
+    digest = hashlib.sha256(start + body + b"}").hexdigest().encode()
+    return start + body + b',"hash":"' + digest + b'"}\n'
+
+
+DAMAGE = st.one_of(
+    st.tuples(st.just("edit"), st.integers(0, 10**6), st.integers(0, 255)),
+    st.tuples(st.just("delete"), st.integers(0, 10**6)),
+    st.tuples(st.just("swap"), st.integers(0, 10**6), st.integers(0, 10**6)),
+    st.tuples(st.just("insert"), st.integers(0, 10**6), st.integers(0, 10**6)),
+    st.tuples(st.just("truncate"), st.integers(0, 10**6)),
+    st.tuples(st.just("forge")),
+)
+
+
+def damage_log(data: bytes, damage: tuple[Any, ...]) -> bytes:
+    """``data`` (a log's bytes) with one ``damage`` drawn from :data:`DAMAGE`."""
+    lines = data.split(b"\n")[:-1]
+    what = damage[0]
+    if not lines and what in ("delete", "swap", "insert"):
+        return data
+    if what == "edit":
+        at = damage[1] % len(data)
+        new = damage[2] if damage[2] != data[at] else (damage[2] + 1) % 256
+        return data[:at] + bytes([new]) + data[at + 1 :]
+    if what == "delete":
+        del lines[damage[1] % len(lines)]
+    elif what == "swap":
+        i, j = damage[1] % len(lines), damage[2] % len(lines)
+        lines[i], lines[j] = lines[j], lines[i]
+    elif what == "insert":
+        lines.insert(damage[2] % (len(lines) + 1), lines[damage[1] % len(lines)])
+    elif what == "truncate":
+        return data[: damage[1] % len(data)]
+    else:
+        last = lines[-1] if lines else b""
+        at = last.find(b'"recorded":"')
+        recorded = last[at + 12 : at + 39] if at >= 0 else b"2026-01-01T00:00:00.000000Z"
+        return data + forged_next(lines, recorded)
+    return b"".join(line + b"\n" for line in lines)
+
+
+
+def damaged_open(sizes: list[int], damages: list[tuple[Any, ...]], drop_head: bool) -> str:
+    """Write a log of batches of ``sizes``, damage it, maybe drop its head
+    record, open it: ``"refused"`` (a typed error) or ``"served"`` (exactly
+    an undamaged prefix the head record allows; asserted here)."""
+    import tempfile
+
+    from unledger import UnledgerError
+
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "log.jsonl"
+        writer = Ledger.open(path)
+        ends = []
+        for n, size in enumerate(sizes):
+            writer.append(batch_events("r", n, size))
+            ends.append(len(writer))
+        original = list(writer.records)
+        damaged = path.read_bytes()
+        for damage in damages:
+            if damaged:
+                damaged = damage_log(damaged, damage)
+        path.write_bytes(damaged)
+        if drop_head:
+            path.with_name(path.name + ".head").unlink()
+        try:
+            served = list(Ledger.open(path, readonly=True).records)
+        except UnledgerError:
+            return "refused"
+        if drop_head:
+            assert len(served) in [0, *ends], (len(served), ends)
+        else:
+            assert len(served) == len(original), (len(served), len(original))
+        assert served == original[: len(served)], "an edited or foreign value was served"
+        return "served"
 
 
 @attrs.define

@@ -200,62 +200,10 @@ def test_published_head_detects_a_cut_at_a_line_boundary(tmp_path, small_log):
 
 # -- random damage -----------------------------------------------------------------------
 
-import hashlib  # noqa: E402
-import tempfile  # noqa: E402
-from pathlib import Path  # noqa: E402
-
 from hypothesis import assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from unledger import UnledgerError  # noqa: E402
-
-
-def _forged_next(lines: list[bytes], recorded: bytes) -> bytes:
-    """A line continuing the chain with a recomputed hash: what anyone with
-    sha256 can append."""
-    from unledger.log.line import GENESIS, hash_of
-
-    prev = hash_of(lines[-1]) if lines else GENESIS.encode()
-    start = b'{"prev":"%s","seq":%d,"recorded":"%s",' % (prev, len(lines) + 1, recorded)
-    body = b'"kind":"admission","id":"forged","date":"1999","org":"UN","member":"FORGED"'
-    digest = hashlib.sha256(start + body + b"}").hexdigest().encode()
-    return start + body + b',"hash":"' + digest + b'"}\n'
-
-
-DAMAGE = st.one_of(
-    st.tuples(st.just("edit"), st.integers(0, 10**6), st.integers(0, 255)),
-    st.tuples(st.just("delete"), st.integers(0, 10**6)),
-    st.tuples(st.just("swap"), st.integers(0, 10**6), st.integers(0, 10**6)),
-    st.tuples(st.just("insert"), st.integers(0, 10**6), st.integers(0, 10**6)),
-    st.tuples(st.just("truncate"), st.integers(0, 10**6)),
-    st.tuples(st.just("forge")),
-)
-
-
-def _damage(data: bytes, damage: tuple) -> bytes:
-    lines = data.split(b"\n")[:-1]
-    what = damage[0]
-    if not lines and what in ("delete", "swap", "insert"):
-        return data
-    if what == "edit":
-        at = damage[1] % len(data)
-        new = damage[2] if damage[2] != data[at] else (damage[2] + 1) % 256
-        return data[:at] + bytes([new]) + data[at + 1 :]
-    if what == "delete":
-        del lines[damage[1] % len(lines)]
-    elif what == "swap":
-        i, j = damage[1] % len(lines), damage[2] % len(lines)
-        lines[i], lines[j] = lines[j], lines[i]
-    elif what == "insert":
-        lines.insert(damage[2] % (len(lines) + 1), lines[damage[1] % len(lines)])
-    elif what == "truncate":
-        return data[: damage[1] % len(data)]
-    else:
-        last = lines[-1] if lines else b""
-        at = last.find(b'"recorded":"')
-        recorded = last[at + 12 : at + 39] if at >= 0 else b"2026-01-01T00:00:00.000000Z"
-        return data + _forged_next(lines, recorded)
-    return b"".join(line + b"\n" for line in lines)
+from helpers_reliability import DAMAGE, damaged_open  # noqa: E402
 
 
 @settings(max_examples=60)
@@ -271,28 +219,4 @@ def test_random_damage_is_refused_or_serves_an_undamaged_prefix_the_head_record_
     # Without its head record a log's integrity is limited to the chain: a
     # line appended with a recomputed hash then reads as one more append.
     assume(not (drop_head and any(d[0] == "forge" for d in damages)))
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "log.jsonl"
-        writer = Ledger.open(path)
-        ends = []
-        for n, size in enumerate(sizes):
-            writer.append(batch_events("r", n, size))
-            ends.append(len(writer))
-        original = list(writer.records)
-        data = path.read_bytes()
-        damaged = data
-        for damage in damages:
-            if damaged:
-                damaged = _damage(damaged, damage)
-        path.write_bytes(damaged)
-        if drop_head:
-            path.with_name(path.name + ".head").unlink()
-        try:
-            served = list(Ledger.open(path, readonly=True).records)
-        except UnledgerError:
-            return
-        if drop_head:
-            assert len(served) in [0, *ends]
-        else:
-            assert len(served) == len(original)
-        assert served == original[: len(served)]
+    damaged_open(sizes, damages, drop_head)
