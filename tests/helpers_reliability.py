@@ -245,9 +245,9 @@ def threaded_writer(
                     before = len(ledger.quarantined)
                     records = ledger.append(batch[0] if size == 1 else batch)
                     first = records.seq if not isinstance(records, list) else records[0].seq
-                    report(f"ack {who}-{n} {first} {size}")
                     for moved in ledger.quarantined[before:]:
                         report(f"quarantine {moved}")
+                    report(f"ack {who}-{n} {first} {size}")
                     n += 1
             except BaseException:  # reported; the parent fails the run
                 failures.append(traceback.format_exc().replace("\n", " | "))

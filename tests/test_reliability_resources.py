@@ -27,6 +27,7 @@ import pytest
 from helpers_reliability import FaultyOS, batch_events, fork_child, quarantine_files, tmpfs
 
 import unledger.log
+import unledger.log.filelog
 from unledger import Ledger, LockTimeout, ReadOnlyLedger, StorageError, UnledgerError
 
 NOBODY = 65534
@@ -80,7 +81,7 @@ def _efbig_after_one_line(fd, data):
 def test_failed_write_leaves_no_partial_line_and_the_next_append_works(two, monkeypatch, fault, says):
     ledger, path = two
     before, records = path.read_bytes(), ledger.records
-    monkeypatch.setattr(unledger.log.storage, "os", FaultyOS(**fault))
+    monkeypatch.setattr(unledger.log.filelog, "os", FaultyOS(**fault))
     with pytest.raises(StorageError) as caught:
         ledger.append(batch_events("fail", 0, 4))
     message = str(caught.value)
@@ -103,7 +104,7 @@ def test_failed_rollback_leaves_a_tail_that_readers_ignore_and_writers_quarantin
     def refuse(fd, size):
         raise OSError(errno.EIO, os.strerror(errno.EIO))
 
-    monkeypatch.setattr(unledger.log.storage, "os", FaultyOS(write=_efbig_after_one_line, ftruncate=refuse))
+    monkeypatch.setattr(unledger.log.filelog, "os", FaultyOS(write=_efbig_after_one_line, ftruncate=refuse))
     with pytest.raises(StorageError):
         ledger.append(batch_events("fail", 0, 3))
     monkeypatch.undo()

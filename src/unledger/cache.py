@@ -228,6 +228,41 @@ def _unpacked(text: str) -> array[int]:
 # -- writing ---------------------------------------------------------------------------
 
 
+def _stored_worlds(
+    timeline: Any, key: bytes
+) -> tuple[dict[str, array[int]], list[tuple[int, dict[str, tuple[int, int, str]]]], list[bytes]] | None:
+    """For each world field, the fold positions of the events that write it;
+    the persisted checkpoints (position, and per field: offset, length and
+    HMAC of its blob); the blobs. ``None`` when a value cannot be stored."""
+    n = len(timeline)
+    writers: dict[str, array[int]] = {name: array("q") for name in _WORLD_FIELDS}
+    for index, event in enumerate(timeline.events):
+        fp = footprint(event)
+        if fp is None:
+            return None
+        for field in {_FIELD_OF_REGION[region[0]] for region in fp[1]}:
+            writers[field].append(index)
+    step = max(1, n // PERSISTED)
+    positions = sorted({0, *range(step, n, step), n})
+    blobs: list[bytes] = []
+    checkpoints: list[tuple[int, dict[str, tuple[int, int, str]]]] = []
+    offset = 0
+    try:
+        with bulk(n):
+            for index in positions:
+                world = timeline.world_before(index)
+                where: dict[str, tuple[int, int, str]] = {}
+                for name in _WORLD_FIELDS:
+                    blob = orjson.dumps(_encode(getattr(world, name)))
+                    where[name] = (offset, len(blob), _mac(key, b"%d:%s:" % (index, name.encode()), blob))
+                    blobs.append(blob)
+                    offset += len(blob)
+                checkpoints.append((index, where))
+    except _Unstorable:
+        return None
+    return writers, checkpoints, blobs
+
+
 def write_cache(ledger: Any) -> Path | None:
     """Snapshot a fully loaded, writable file ledger beside its log
     (atomically). Returns the cache's path, or ``None`` when the ledger
@@ -257,32 +292,11 @@ def write_cache(ledger: Any) -> Path | None:
     size = offsets[-1]
     if (hash_before(data, size).decode("ascii") if size else GENESIS) != ledger.head:
         return None  # the log moved since the ledger read it
-    n = len(timeline)
-    writers: dict[str, array[int]] = {name: array("q") for name in _WORLD_FIELDS}
-    for index, event in enumerate(timeline.events):
-        fp = footprint(event)
-        if fp is None:
-            return None
-        for field in {_FIELD_OF_REGION[region[0]] for region in fp[1]}:
-            writers[field].append(index)
-    step = max(1, n // PERSISTED)
-    positions = sorted({0, *range(step, n, step), n})
-    blobs: list[bytes] = []
-    checkpoints: list[tuple[int, dict[str, tuple[int, int, str]]]] = []
-    offset = 0
-    try:
-        with bulk(n):
-            for index in positions:
-                world = timeline.world_before(index)
-                where: dict[str, tuple[int, int, str]] = {}
-                for name in _WORLD_FIELDS:
-                    blob = orjson.dumps(_encode(getattr(world, name)))
-                    where[name] = (offset, len(blob), _mac(key, b"%d:%s:" % (index, name.encode()), blob))
-                    blobs.append(blob)
-                    offset += len(blob)
-                checkpoints.append((index, where))
-    except _Unstorable:
+    stored = _stored_worlds(timeline, key)
+    if stored is None:
         return None
+    writers, checkpoints, blobs = stored
+    n = len(timeline)
     header = orjson.dumps(
         {
             "version": _version(),

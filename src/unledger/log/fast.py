@@ -104,38 +104,8 @@ def builder_for(cls: type) -> Callable[[dict[str, Any]], Any] | None:
     lines = [f"def {name}(d):", "    if not d.keys() <= _allowed:", "        return None", "    inst = _new(cls)"]
     checks: list[str] = []
     for f in fields:
-        if not f.init:
+        if not _field_source(cls, f, namespace, lines, checks):
             return None
-        structure = _structure(f.type)
-        if structure is None:
-            return None
-        template, helper = structure
-        if helper is not None:
-            namespace[f"_nested_{f.name}"] = helper
-        namespace[f"_set_{f.name}"] = getattr(cls, f.name).__set__
-        namespace[f"_field_{f.name}"] = f
-        value = template.format(v="v", name=f.name)
-        converted = _converted(f, namespace, value)
-        if f.default is attrs.NOTHING:
-            lines.append(f"    v = d[{f.name!r}]")
-            lines.append(f"    v = {converted}")
-        else:
-            if isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
-                if f.default.takes_self:  # type: ignore[union-attr]
-                    return None
-                namespace[f"_default_{f.name}"] = f.default.factory  # type: ignore[union-attr]
-                fallback = f"_default_{f.name}()"
-            else:
-                namespace[f"_default_{f.name}"] = f.default
-                fallback = f"_default_{f.name}"
-            # attrs converts and validates defaults too: so does this.
-            lines.append(f"    v = d.get({f.name!r}, _MISSING)")
-            lines.append(f"    v = {_converted(f, namespace, fallback)} if v is _MISSING else {converted}")
-        lines.append(f"    _set_{f.name}(inst, v)")
-        if f.validator is not None:
-            namespace[f"_check_{f.name}"] = f.validator
-            checks.append(f"    _check_{f.name}(inst, _field_{f.name}, _get_{f.name}(inst))")
-            namespace[f"_get_{f.name}"] = getattr(cls, f.name).__get__
     lines.extend(checks)  # attrs validates once every field is set, in field order
     if hasattr(cls, "__attrs_post_init__"):
         lines.append("    inst.__attrs_post_init__()")
@@ -152,6 +122,47 @@ def builder_for(cls: type) -> Callable[[dict[str, Any]], Any] | None:
     build = compile_function(name, "\n".join(lines) + "\n", namespace)
     _BUILDERS[cls] = build
     return build
+
+
+def _field_source(
+    cls: type, f: attrs.Attribute[Any], namespace: dict[str, Any], lines: list[str], checks: list[str]
+) -> bool:
+    """Add to ``lines`` the source that reads, structures and converts field
+    ``f`` and sets it, and to ``checks`` the call of its validator; ``False``
+    when this decoder leaves the field (and so the class) to the strict path."""
+    if not f.init:
+        return False
+    structure = _structure(f.type)
+    if structure is None:
+        return False
+    template, helper = structure
+    if helper is not None:
+        namespace[f"_nested_{f.name}"] = helper
+    namespace[f"_set_{f.name}"] = getattr(cls, f.name).__set__
+    namespace[f"_field_{f.name}"] = f
+    value = template.format(v="v", name=f.name)
+    converted = _converted(f, namespace, value)
+    if f.default is attrs.NOTHING:
+        lines.append(f"    v = d[{f.name!r}]")
+        lines.append(f"    v = {converted}")
+    else:
+        if isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
+            if f.default.takes_self:  # type: ignore[union-attr]
+                return False
+            namespace[f"_default_{f.name}"] = f.default.factory  # type: ignore[union-attr]
+            fallback = f"_default_{f.name}()"
+        else:
+            namespace[f"_default_{f.name}"] = f.default
+            fallback = f"_default_{f.name}"
+        # attrs converts and validates defaults too: so does this.
+        lines.append(f"    v = d.get({f.name!r}, _MISSING)")
+        lines.append(f"    v = {_converted(f, namespace, fallback)} if v is _MISSING else {converted}")
+    lines.append(f"    _set_{f.name}(inst, v)")
+    if f.validator is not None:
+        namespace[f"_check_{f.name}"] = f.validator
+        checks.append(f"    _check_{f.name}(inst, _field_{f.name}, _get_{f.name}(inst))")
+        namespace[f"_get_{f.name}"] = getattr(cls, f.name).__get__
+    return True
 
 
 def _converted(f: attrs.Attribute[Any], namespace: dict[str, Any], value: str) -> str:
