@@ -312,7 +312,12 @@ def write_cache(ledger: Any) -> Path | None:
         }
     )
     content = MAGIC + b"%d\n" % len(header) + header + _mac(key, MAGIC, header).encode("ascii") + b"\n" + b"".join(blobs)
-    target = cache_path(log_path)
+    return _write_new(cache_path(log_path), content)
+
+
+def _write_new(target: Path, content: bytes) -> Path | None:
+    """Write ``content`` to a new private file beside ``target`` (``O_EXCL |
+    O_NOFOLLOW``, an unguessable name) and rename it into place."""
     tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}-{os.urandom(6).hex()}")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
