@@ -74,6 +74,10 @@ class Ledger:
 
     Open one with :meth:`open` (a file), :meth:`memory` (no file) or
     :meth:`bundled` (the records shipped with unledger, read-only).
+
+    A ledger may be shared by threads: appends are serialised inside the
+    process by a lock of its own (and across processes by the file lock),
+    and a query sees another thread's batch whole or not at all.
     """
 
     #: Set when reopened from a snapshot cache and not read yet (unledger.cache).
