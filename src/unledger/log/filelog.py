@@ -122,6 +122,9 @@ class FileLog:
     def _read_head(self) -> Head | None:
         """The head record now (``None`` when the log has none)."""
         fd = None
+        if self._fd is not None and self._head_fd is not None:  # under the lock: the writer's descriptor
+            with suppress(StorageError):
+                fd = self._head_writer()
         try:
             if fd is None:
                 try:

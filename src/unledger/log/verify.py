@@ -72,20 +72,20 @@ def _scan(lines: list[bytes], prev: bytes, number: int, content: bool = True) ->
     line (``None`` when all are good)."""
     first = number
     start = prev
-    for number, line in enumerate(lines, first):  # noqa: B020 - the start number is consumed here
-        if not frame_ok(line, prev, number):
-            return prev, number
-        prev = hash_of(line)
     if not content:
+        for number, line in enumerate(lines, first):  # noqa: B020 - the start number is consumed here
+            if not frame_ok(line, prev, number):
+                return prev, number
+            prev = hash_of(line)
         return prev, None
     try:
-        decode_lines(lines, first, start.decode("ascii"))
+        records = decode_lines(lines, first, start.decode("ascii"))  # frame, chain and hash first, per line
     except IntegrityError as exc:
         bad = exc.line if exc.line is not None else first
         return (hash_of(lines[bad - first - 1]) if bad > first else start), bad
     except UnledgerError:
         return start, first
-    return prev, None
+    return (records[-1].hash.encode("ascii") if records else start), None
 
 
 def _raise_at(lines: list[bytes], first: int, bad: int, prev: bytes, path: str | None) -> NoReturn:
