@@ -30,8 +30,7 @@ from pathlib import Path
 
 from unledger.checkpoint import Checkpoint, SignerKey, VerifierKey, open_checkpoint
 from unledger.errors import UnledgerError
-from unledger.fastdecode import verify_bytes
-from unledger.log import FileLog
+from unledger.log import FileLog, verify_bytes
 from unledger.merkle import Tree
 from unledger.proofs import check_extends
 

@@ -222,7 +222,7 @@ class Ledger:
 
     def _read_lines(self, lines: list[bytes], initial: bool, path: str | None) -> None:
         # Lines whose hash chain checks out take the fast decode path
-        # (unledger.fastdecode); the collector is paused for a bulk load.
+        # (unledger.log.fast); the collector is paused for a bulk load.
         with bulk(len(lines)):
             new_records = decode_lines(lines, len(self._records) + 1, self.head, path=path)
             if initial and not self._records:

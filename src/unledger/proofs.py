@@ -35,8 +35,8 @@ import orjson
 from .basis import Basis
 from .checkpoint import Checkpoint
 from .errors import IntegrityError, ProofError
-from .fastdecode import verify_bytes
-from .log import GENESIS, check_line
+from .log import GENESIS, check_line, verify_bytes
+from .log.line import hash_of
 from .merkle import HASH_SIZE, Tree, leaf_hash, verify_consistency, verify_inclusion
 
 __all__ = [
@@ -129,7 +129,7 @@ def _verify_from(lines: list[bytes], prev: str, first: int, path: str | None) ->
         reason = check_line(line, prev, number)
         if reason is not None:
             raise IntegrityError(reason, line=number, path=path)
-        prev = line[-66:-2].decode("ascii")
+        prev = hash_of(line).decode("ascii")
     return prev
 
 

@@ -161,7 +161,7 @@ def verify(expect: str | None, rules: bool, checkpoint_path: Path | None, key_pa
         checkpoint_path, key_path = shipped
     extended = None
     if checkpoint_path is not None and key_path is not None:
-        extended = describe_checkpoint(check_checkpoint(path, data, checkpoint_path, key_path), checkpoint_path)
+        extended = describe_checkpoint(check_checkpoint(path, log.all_bytes(), checkpoint_path, key_path), checkpoint_path)
         click.echo(f"unledger: the log extends the checkpoint {checkpoint_path} ({extended['origin']} at size {extended['size']})", err=True)
     if rules:
         Ledger.open(path, readonly=True).check()
