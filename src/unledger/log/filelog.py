@@ -87,11 +87,18 @@ class FileLog:
         except (OSError, ValueError) as exc:
             raise storage_error(self.path, "create the log", exc) from None
         try:
+            # A new log starts with a head record (a stale one of a deleted log
+            # goes), written under the write lock and only while the log is
+            # still empty: another process may have found the new file and
+            # appended (head record included) before this one got the lock.
+            fcntl.flock(fd, fcntl.LOCK_EX)
             os.fsync(fd)
+            if os.fstat(fd).st_size == 0:
+                self._write_head_file(EMPTY_HEAD)
+        except OSError as exc:
+            raise storage_error(self.path, "create the log", exc) from None
         finally:
-            os.close(fd)
-        # A new log starts with a head record (a stale one of a deleted log goes).
-        self._write_head_file(EMPTY_HEAD)
+            os.close(fd)  # releases the lock
         fsync_dir(self.path.parent)
 
     def _write_head_file(self, head: Head) -> None:
