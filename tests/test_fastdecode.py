@@ -38,16 +38,19 @@ def test_trusted_decode_builds_exactly_the_strict_records(history: History) -> N
     assert [r.event for r in fast] == list(history.events)
 
 
-def test_a_line_whose_hash_fails_takes_the_strict_path(tmp_path: Path) -> None:
+def test_a_line_whose_hash_fails_is_refused_on_both_paths(tmp_path: Path) -> None:
     path = tmp_path / "log.jsonl"
     ledger = Ledger.open(path)
     ledger.append([Adoption(body="UNGA", symbol=f"A/RES/{i}", title="T", date="1990", without_vote=True) for i in range(3)])
     data = path.read_bytes().replace(b'"title":"T"', b'"title":"U"', 1)  # an edit the hash no longer covers
     path.write_bytes(data)
     lines = data[:-1].split(b"\n")
-    fast = decode_lines(lines, 1, GENESIS)
-    assert fast == [decode_line(line, n) for n, line in enumerate(lines, 1)]
-    assert fast[0].event.title == "U"  # as the strict path reads it; verify() names the line
+    with pytest.raises(UnledgerError) as fast_edit:
+        decode_lines(lines, 1, GENESIS)
+    with pytest.raises(UnledgerError) as strict_edit:
+        decode_line(lines[0], 1)
+    assert fast_edit.value.line == strict_edit.value.line == 1
+    assert str(fast_edit.value) == str(strict_edit.value)
     # a broken chain is refused the same way on both paths
     swapped = [lines[1], lines[0], lines[2]]
     with pytest.raises(UnledgerError) as fast_error:
@@ -127,7 +130,7 @@ def test_verify_in_stretches_names_the_first_bad_line_at_every_cut(workers: int)
 
 
 def test_a_failed_child_has_its_stretch_checked_by_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
-    from unledger import fastdecode
+    from unledger.log import verify as fastdecode
 
     parent = os.getpid()
     real = fastdecode._scan
