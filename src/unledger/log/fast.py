@@ -84,7 +84,9 @@ def builder_for(cls: type) -> Callable[[dict[str, Any]], Any] | None:
     if cls in _BUILDERS:
         return _BUILDERS[cls]
     _BUILDERS[cls] = None  # guards recursion; replaced below on success
-    if not (attrs.has(cls) and "__slots__" in cls.__dict__):
+    # unledger's own classes only: a user's class may construct itself in
+    # ways a generated constructor cannot know (its own __init__, say).
+    if not (cls.__module__.startswith("unledger.") and attrs.has(cls) and "__slots__" in cls.__dict__):
         return None
     try:
         attrs.resolve_types(cls)
