@@ -46,12 +46,17 @@ def safe(text: str) -> str:
     return _UNSAFE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
+#: What JSON text leaves raw that :func:`safe` escapes (orjson already
+#: escapes C0 controls inside strings; the newlines of indented JSON are layout).
+_JSON_UNSAFE: Final = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def _json_safe(text: str) -> str:
     """JSON text with the characters :func:`safe` escapes written as
     ``\\uXXXX`` escapes: the same data, nothing raw for a terminal."""
-    if text.isascii():
+    if text.isascii() and "\x7f" not in text:
         return text
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def plain(value: Any) -> Any:
