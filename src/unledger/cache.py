@@ -61,6 +61,7 @@ import attrs
 import immutables
 import orjson
 
+from . import world as _world
 from ._gc import bulk
 from .dates import PartialDate, parse_date
 from .errors import UnledgerError
@@ -73,7 +74,7 @@ from .log import GENESIS, FileLog, trusted_event_from_dict
 from .log.line import hash_before, parse_line
 from .log.verify import verify_frames
 from .reducers import REDUCERS
-from .state import _WORLD_FIELDS, EMPTY, Act, BodyInfo, InstrumentInfo, PermanentSeat, Resolution, Spell, Term, World
+from .state import _WORLD_FIELDS, EMPTY, World
 
 __all__ = ["cache_path", "write_cache", "load_cache", "LazyLedgerState", "LazyWorld"]
 
@@ -158,8 +159,15 @@ def _mac(key: bytes, *parts: bytes) -> str:
 
 # -- data only: values to JSON and back ------------------------------------------------
 
+#: The classes a stored world may hold: the attrs classes of
+#: :mod:`unledger.world`, and the two event parts the world keeps.
 _CLASSES: Final[dict[str, type]] = {
-    cls.__name__: cls for cls in (Spell, Term, PermanentSeat, BodyInfo, InstrumentInfo, Act, Resolution, Tally, EntryRule)
+    cls.__name__: cls
+    for cls in (
+        *(v for v in vars(_world).values() if isinstance(v, type) and attrs.has(v) and v.__module__ == _world.__name__),
+        Tally,
+        EntryRule,
+    )
 }
 _NAMES: Final = {cls: tuple(f.name for f in attrs.fields(cls)) for cls in _CLASSES.values()}
 
