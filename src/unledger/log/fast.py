@@ -216,7 +216,7 @@ def decode_lines(lines: list[bytes], first_number: int, prev: str, *, path: str 
     by_kind: dict[str, tuple[type[Event] | None, Any]] = {}
     recorded_last = ""
     number = first_number
-    prev_bytes = prev.encode("ascii")
+    prev_bytes = prev.encode("ascii", "replace")  # a damaged hash field: the frame check names the line
     for line in lines:
         if not frame_ok(line, prev_bytes, number):
             raise IntegrityError(check_line(line, prev, number) or "is not a valid ledger line", line=number, path=path)

@@ -79,7 +79,7 @@ def _scan(lines: list[bytes], prev: bytes, number: int, content: bool = True) ->
             prev = hash_of(line)
         return prev, None
     try:
-        records = decode_lines(lines, first, start.decode("ascii"))  # frame, chain and hash first, per line
+        records = decode_lines(lines, first, start.decode("ascii", "replace"))  # frame, chain and hash first, per line
     except IntegrityError as exc:
         bad = exc.line if exc.line is not None else first
         return (hash_of(lines[bad - first - 1]) if bad > first else start), bad
@@ -90,7 +90,7 @@ def _scan(lines: list[bytes], prev: bytes, number: int, content: bool = True) ->
 
 def _raise_at(lines: list[bytes], first: int, bad: int, prev: bytes, path: str | None) -> NoReturn:
     """Raise the error opening the log would raise at line ``bad``."""
-    decode_lines(lines[bad - first : bad - first + 1], bad, prev.decode("ascii"), path=path)
+    decode_lines(lines[bad - first : bad - first + 1], bad, prev.decode("ascii", "replace"), path=path)
     raise IntegrityError("is not a valid ledger line", line=bad, path=path)
 
 
@@ -100,7 +100,7 @@ def verify_chain(lines: list[bytes], *, path: str | None = None) -> str:
     prev, bad = _scan(lines, GENESIS_BYTES, 1)
     if bad is not None:
         _raise_at(lines, 1, bad, prev, path)
-    return prev.decode("ascii")
+    return prev.decode("ascii", "replace")
 
 
 #: Below this size one process verifies: a fork costs more than it saves.
