@@ -15,7 +15,7 @@ import orjson
 
 from .codec import event_to_dict
 from .events.base import Event
-from .fastdecode import with_fields
+from .log.fast import with_fields
 
 __all__ = ["content_id", "with_content_id"]
 
