@@ -1,14 +1,18 @@
-"""Partial dates (EDTF level 0) and the two clocks of the ledger.
+"""Partial dates (EDTF level 0, and level 1 intervals) and the two clocks of the ledger.
 
 A :class:`PartialDate` is written with the precision its source gives:
 ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``. Each denotes an interval of days,
-``[earliest, latest]``. Days are kept as proleptic Gregorian ordinals
+``[earliest, latest]``. A fact known only to lie between two such dates is
+written as an EDTF interval of them, ``1951/1955`` ("between 1951 and
+1955"): its earliest day is the first day of the start, its latest day the
+last day of the end, and the same certainty rule applies. Days are kept as proleptic Gregorian ordinals
 (``datetime.date.toordinal``) because the fold compares them millions of
 times: an ``int`` comparison is the cheapest thing Python has.
 
 Derived dates (an entry into force computed from partial dates) may be a
 general interval; they are written ``YYYY-MM-DD/YYYY-MM-DD``, the EDTF level 0
-interval form. Events themselves only accept the three single-date forms.
+interval form. Events accept the three single-date forms and intervals of
+them (``1951/1955``, ``1951-03/1952``); the start may not end after the end.
 
 The certainty rule (docs/concepts.md#partial-dates-and-certainty): a fact dated ``d`` is *certain* on day ``D`` if
 ``latest(d) <= D``, *uncertain* if ``earliest(d) <= D < latest(d)`` and not yet
@@ -80,9 +84,7 @@ class PartialDate:
         raise AttributeError("PartialDate is immutable")
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
-        if self.precision == "interval":  # derived dates do not parse back
-            return (PartialDate.span, (self.earliest_day, self.latest_day))
-        return (parse_date, (self.text,))
+        return (parse_date, (self.text,))  # derived spans and intervals parse back too
 
     @staticmethod
     def parse(text: str) -> PartialDate:
@@ -188,6 +190,8 @@ def parse_date(text: str) -> PartialDate:
 
 @lru_cache(maxsize=65536)
 def _parse(text: str) -> PartialDate:
+    if "/" in text:
+        return _parse_interval(text)
     m = _DATE_RE.fullmatch(text)
     if m is None:
         raise InvalidEvent(f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
@@ -210,6 +214,20 @@ def _parse(text: str) -> PartialDate:
         raise InvalidEvent(f"{text!r} is not a date: {_dt.date(year, month, 1):%B %Y} has {last} days")
     ordinal = _dt.date(year, month, day).toordinal()
     return PartialDate(text, ordinal, ordinal, "day")
+
+
+def _parse_interval(text: str) -> PartialDate:
+    """``START/END``, each a level-0 date: the days from the first of START
+    to the last of END (EDTF level 1 interval, both ends known)."""
+    parts = text.split("/")
+    if len(parts) != 2 or not parts[0] or not parts[1]:
+        raise InvalidEvent(f"{text!r} is not a date interval: write START/END, e.g. 1951/1955")
+    start, end = _parse(parts[0]), _parse(parts[1])
+    if start.earliest_day > end.earliest_day or start.latest_day > end.latest_day:
+        raise InvalidEvent(f"{text!r} is not a date interval: {start} is not before {end}")
+    if start == end:
+        raise InvalidEvent(f"{text!r} is not a date interval: both ends are {start}; write {start}")
+    return PartialDate(text, start.earliest_day, end.latest_day, "interval")
 
 
 def day_date(day: int) -> PartialDate:
