@@ -9,6 +9,8 @@ from .membership import Admission, Cessation, Return, Withdrawal
 from .meta import Correction, Retraction
 from .registry import kind, kind_class, kinds, register_upcaster
 from .resolutions import Adoption, Tally
+from .statuses import Closure, MembershipStatus
+from .votes import RollCall
 
 __all__ = [
     "ACTS",
@@ -18,6 +20,7 @@ __all__ = [
     "Admission",
     "Adoption",
     "Cessation",
+    "Closure",
     "Continuation",
     "Correction",
     "Coverage",
@@ -28,12 +31,14 @@ __all__ = [
     "EntryRule",
     "Establishment",
     "Event",
+    "MembershipStatus",
     "Merger",
     "Opening",
     "Renaming",
     "Representation",
     "Retraction",
     "Return",
+    "RollCall",
     "Separation",
     "Signing",
     "Statehood",

@@ -8,7 +8,7 @@ user's kind the same way.
 
 from __future__ import annotations
 
-from . import bodies, coverage, entities, instruments, membership, resolutions
+from . import bodies, coverage, entities, instruments, membership, resolutions, statuses, votes
 from .spec import (
     ALWAYS_CANDIDATES,
     CHECKS,
@@ -42,7 +42,14 @@ __all__ = [
 
 #: The built-in specs, family by family.
 BUILTIN: tuple[KindSpec, ...] = (
-    membership.SPECS + bodies.SPECS + entities.SPECS + instruments.SPECS + resolutions.SPECS + coverage.SPECS
+    membership.SPECS
+    + bodies.SPECS
+    + entities.SPECS
+    + instruments.SPECS
+    + resolutions.SPECS
+    + coverage.SPECS
+    + statuses.SPECS
+    + votes.SPECS
 )
 for _spec in BUILTIN:
     add(_spec)

@@ -1,0 +1,77 @@
+"""Roll-call votes of a body: one event per roll call, with each member's vote.
+
+A roll call is not always the adoption of a resolution: it may be on an
+amendment or a paragraph, and a draft may be rejected; so it is its own kind,
+beside :class:`~unledger.events.resolutions.Adoption`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import attrs
+import immutables
+
+from ..errors import InvalidEvent
+from .base import Event, code_field, count_field, frozen_map, has_surrogates, optional_code_field, optional_text_field
+from .registry import kind
+
+__all__ = ["RollCall", "ROLL_CALL_VOTES"]
+
+#: How a member can vote in a roll call (absence is not a row of the data).
+ROLL_CALL_VOTES: Final = ("yes", "no", "abstain")
+
+
+def _check_votes(inst: Any, attribute: attrs.Attribute[object], value: object) -> None:
+    if not isinstance(value, immutables.Map):
+        raise InvalidEvent("expected an object {member: vote}", event=inst.kind, field="votes")
+    for member, vote in value.items():
+        if not isinstance(member, str) or not member or has_surrogates(member):
+            raise InvalidEvent(f"{member!r} is not a member code", event=inst.kind, field="votes")
+        if vote not in ROLL_CALL_VOTES or not isinstance(vote, str):
+            raise InvalidEvent(f"vote {vote!r} of {member} is not one of {', '.join(ROLL_CALL_VOTES)}", event=inst.kind, field="votes")
+
+
+def _check_optional_flag(inst: Any, attribute: attrs.Attribute[object], value: object) -> None:
+    if value is not None and value.__class__ is not bool:
+        raise InvalidEvent(f"expected true, false or null, got {value!r}", event=inst.kind, field=attribute.name)
+
+
+def _to_tuple(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _check_subjects(inst: Any, attribute: attrs.Attribute[object], value: object) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(s, str) and 0 < len(s) <= 200 and not has_surrogates(s) for s in value):
+        raise InvalidEvent("expected a list of short subject strings", event=inst.kind, field="subjects")
+
+
+@kind("roll_call")
+@attrs.frozen(kw_only=True)
+class RollCall(Event):
+    """Roll call ``rcid`` of ``body`` on ``date``, in ``session``.
+
+    ``symbol`` is the resolution symbol as the source writes it (``R/1/66``),
+    ``un_symbol`` the United Nations' form where it can be derived
+    (``A/RES/66(I)``). ``amendment`` and ``paragraph`` say whether the vote
+    was on an amendment or a paragraph rather than a whole draft, and
+    ``important`` whether the source counts it as an important vote (``None``:
+    the source does not say). ``subjects`` are issue codes; ``votes`` maps
+    each member that voted to yes, no or abstain.
+    """
+
+    body: str = code_field()
+    rcid: int = count_field(optional=False, minimum=1)
+    session: int | None = count_field()
+    symbol: str | None = optional_code_field()
+    un_symbol: str | None = optional_code_field()
+    title: str | None = optional_text_field()
+    description: str | None = optional_text_field()
+    amendment: bool | None = attrs.field(default=None, validator=_check_optional_flag)
+    paragraph: bool | None = attrs.field(default=None, validator=_check_optional_flag)
+    important: bool | None = attrs.field(default=None, validator=_check_optional_flag)
+    subjects: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple, validator=_check_subjects)  # type: ignore[arg-type]
+    votes: immutables.Map[str, str] = attrs.field(factory=immutables.Map, converter=frozen_map, validator=_check_votes)  # type: ignore[misc]
+
+    def entities(self) -> tuple[str, ...]:
+        return (self.body,)
