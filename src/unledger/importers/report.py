@@ -13,7 +13,7 @@ import attrs
 
 from ..errors import UnledgerError
 
-__all__ = ["Conflict", "ImportResult", "ImportRefused", "write_report", "REPORT_FIELDS"]
+__all__ = ["Conflict", "ImportResult", "ImportRefused", "DatasetError", "write_report", "REPORT_FIELDS"]
 
 REPORT_FIELDS: Final = (
     "check",
@@ -73,6 +73,11 @@ class ImportResult:
             "conflicts": dict(Counter(c.check for c in self.conflicts)),
             "report": str(self.report) if self.report is not None else None,
         }
+
+
+class DatasetError(UnledgerError):
+    """A dataset file that cannot be read as that dataset: missing, or a
+    row, a column or a value it should not have (the message names which)."""
 
 
 class ImportRefused(UnledgerError):
