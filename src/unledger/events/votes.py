@@ -20,11 +20,14 @@ __all__ = ["RollCall", "ROLL_CALL_VOTES"]
 
 #: How a member can vote in a roll call (absence is not a row of the data).
 ROLL_CALL_VOTES: Final = ("yes", "no", "abstain")
+_VOTE_SET: Final = frozenset(ROLL_CALL_VOTES)
 
 
 def _check_votes(inst: Any, attribute: attrs.Attribute[object], value: object) -> None:
     if not isinstance(value, immutables.Map):
         raise InvalidEvent("expected an object {member: vote}", event=inst.kind, field="votes")
+    if set(value.values()) <= _VOTE_SET and all(m.__class__ is str and m and m.isascii() for m in value):
+        return  # the common case, checked in one pass
     for member, vote in value.items():
         if not isinstance(member, str) or not member or has_surrogates(member):
             raise InvalidEvent(f"{member!r} is not a member code", event=inst.kind, field="votes")

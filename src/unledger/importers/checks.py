@@ -32,10 +32,19 @@ class UNMembership:
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self.spells: dict[str, tuple[Spell, ...]] = dict(ledger.world().members.get("UN", EMPTY).items())
+        # (first day it may hold, first day it certainly no longer holds, spell)
+        self.days: dict[str, list[tuple[int, float, Spell]]] = {
+            code: [
+                (s.start.earliest_day if s.start is not None else -1, s.end.latest_day if s.end is not None else float("inf"), s)
+                for s in reversed(spells)
+            ]
+            for code, spells in self.spells.items()
+        }
 
     def member(self, code: str, day: int) -> Spell | None:
-        for spell in reversed(self.spells.get(code, ())):
-            if spell.holds(day) is not None:
+        """The spell that holds (certainly or not) on ``day``, as Spell.holds says."""
+        for lo, hi, spell in self.days.get(code, ()):
+            if lo <= day < hi:
                 return spell
         return None
 
@@ -117,38 +126,42 @@ def check_cow_against_un(un: dict[str, dict[int, tuple[int, int]]], reference: L
     return tuple(out)
 
 
-def check_votes_against_un(calls: Iterable[RollCall], reference: Ledger, *, version: str, lines: dict[tuple[int, str], int]) -> tuple[Conflict, ...]:
-    """Votes cast by states that are not UN members that day in the ledger's records."""
+def check_votes_against_un(calls: Iterable[RollCall], reference: Ledger, *, version: str, lines: dict[int, tuple[int, int]]) -> tuple[Conflict, ...]:
+    """Votes cast by states that are not UN members that day in the ledger's
+    records; a state's consecutive such votes are one row."""
     members = UNMembership(reference)
-    by_state: dict[str, list[tuple[str, str, str, tuple[object, ...]]]] = {}
+    by_day: dict[int, frozenset[str]] = {}
+    open_runs: dict[str, list[RollCall]] = {}
+    runs: list[tuple[str, list[RollCall]]] = []
     for call in sorted(calls, key=lambda c: (c.date.earliest_day, c.rcid)):
         day = call.date.earliest_day
-        for state in call.votes:
-            spell = members.member(state, day)
-            says = "" if spell is not None else "not a member"
-            by_state.setdefault(state, []).append((state, "voted" if says else "", says, (call, day)))
+        present = by_day.get(day)
+        if present is None:
+            present = by_day[day] = frozenset(code for code in members.days if members.member(code, day) is not None)
+        voters = set(call.votes)
+        for state in [s for s in open_runs if s in voters and s in present]:
+            runs.append((state, open_runs.pop(state)))
+        for state in voters - present:
+            open_runs.setdefault(state, []).append(call)
+    runs.extend(open_runs.items())
     out: list[Conflict] = []
-    for state in sorted(by_state):
-        for run in _runs(by_state[state]):
-            if not run[0][2]:
-                continue
-            first_call, first_day = run[0][3]
-            last_call, _ = run[-1][3]
-            assert isinstance(first_call, RollCall) and isinstance(last_call, RollCall) and isinstance(first_day, int)
-            date = str(first_call.date) if len(run) == 1 else f"{first_call.date}/{last_call.date}"
-            line = lines.get((first_call.rcid, state))
-            where = f" (first at row {line})" if line is not None else ""
-            rcids = f"rcid {first_call.rcid}" if len(run) == 1 else f"{len(run)} votes, rcid {first_call.rcid} to {last_call.rcid}"
-            out.append(
-                Conflict(
-                    check="UN vote by a non-member",
-                    state=state,
-                    org="UN",
-                    date=date,
-                    dataset_says=f"voted in {len(run)} roll call{'s' if len(run) > 1 else ''}",
-                    ledger_says=f"not a UN member on {day_to_iso(first_day)}",
-                    dataset_source=f"UN General Assembly votes (Voeten; unvotes {version}), un_votes.csv: {rcids}{where}",
-                    ledger_source=members.cite(state, None, first_day),
-                )
+    for state, run in sorted(runs, key=lambda r: (r[0], r[1][0].date.earliest_day)):
+        first_call, last_call = run[0], run[-1]
+        first_day = first_call.date.earliest_day
+        date = str(first_call.date) if len(run) == 1 else f"{first_call.date}/{last_call.date}"
+        rows = lines.get(first_call.rcid)
+        where = f" (the first in rows {rows[0]}-{rows[1]})" if rows is not None else ""
+        rcids = f"rcid {first_call.rcid}" if len(run) == 1 else f"{len(run)} votes, rcid {first_call.rcid} to {last_call.rcid}"
+        out.append(
+            Conflict(
+                check="UN vote by a non-member",
+                state=state,
+                org="UN",
+                date=date,
+                dataset_says=f"voted in {len(run)} roll call{'s' if len(run) > 1 else ''}",
+                ledger_says=f"not a UN member on {day_to_iso(first_day)}",
+                dataset_source=f"UN General Assembly votes (Voeten; unvotes {version}), un_votes.csv: {rcids}{where}",
+                ledger_source=members.cite(state, None, first_day),
             )
+        )
     return tuple(out)
