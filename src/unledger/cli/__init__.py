@@ -193,6 +193,13 @@ def code_of(text: str, known_at: str | None = None) -> str:
     except AmbiguousName as exc:
         raise Refused(f"{exc} in {session().source}") from None
     except UnknownEntity as exc:
+        # Not a code or name of this record: another of a state's codes
+        # (COW number or letters, ISO alpha-2) or a name the crosswalk knows.
+        from ..importers.crosswalk import resolve as crosswalk_resolve
+
+        alias = crosswalk_resolve(text)
+        if alias != text:
+            return alias
         if code_problem(text) is None:
             return text
         raise Refused(f"{exc} (no code or name in {session().source})") from None
@@ -274,4 +281,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 # The command modules add their commands to `cli` when imported.
-from . import query, logcmd, plotcmd, proofcmd  # noqa: E402,F401,I001
+from . import query, logcmd, plotcmd, proofcmd, datasets  # noqa: E402,F401,I001

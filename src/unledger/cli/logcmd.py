@@ -200,7 +200,7 @@ def repair() -> None:
         click.echo(f"moved {moved.stat().st_size} bytes of a torn last line into {moved}")
 
 
-_TABLES = ("events", "members", "seats", "parties", "resolutions")
+_TABLES = ("events", "members", "seats", "parties", "resolutions", "panel")
 
 
 @cli.command()
@@ -219,11 +219,18 @@ def export(table: str, code: str | None, fmt: str, output: Path | None, everythi
     \b
     unledger export members UN --as-of 1992 --format parquet -o un-1992.parquet
     unledger export events --format jsonl
+    unledger --log cow.jsonl export panel --format parquet -o panel.parquet
     """
     from .query import _bodies, _instruments, _organizations, exists_on
 
     if not (session().fmt == "csv" and fmt == "csv"):  # --csv says what --format csv (the default) says
         no_formats("export", "choose the file format with --format csv, jsonl or parquet")
+    if table == "panel":  # the state-year table of imported statuses (unledger.panel)
+        from .datasets import export_panel
+
+        if fmt == "jsonl":
+            raise click.UsageError("export panel writes csv or parquet")
+        return export_panel(output, fmt, None, None, known_at)
     code = None if code is None else code_of(code, known_at)
     ledger = session().ledger()
     if table == "events":

@@ -214,18 +214,25 @@ def timeline(entity: str, start: str | None, end: str | None, known_at: str | No
 
 
 @cli.command()
-@click.argument("d1", type=DATE)
-@click.argument("d2", type=DATE)
+@click.argument("d1")
+@click.argument("d2")
 @click.option("--org", default=None, help="Only this organization and its bodies.")
 @click.option("--known-at", type=TIMESTAMP, default=None, help="As the ledger knew it at this moment.")
+@click.option("--recorded", is_flag=True, help="D1 and D2 are record times: list what was added, corrected or retracted between them.")
 @output_options
-def diff(d1: str, d2: str, org: str | None, known_at: str | None) -> None:
+def diff(d1: str, d2: str, org: str | None, known_at: str | None, recorded: bool) -> None:
     """What changed after D1 up to D2: members who joined or left, seats,
-    signatures, parties, instruments in force, resolutions.
+    signatures, parties, instruments in force, resolutions. With --recorded,
+    what the record learned after record time D1 up to D2 (what a dataset's
+    new release revised).
 
     \b
     unledger diff 1991 1992 --org UN
+    unledger --log cow.jsonl diff --recorded 2026-12-01T10:00:00Z 2026-12-06
     """
+    if recorded:
+        return _record_diff(d1, d2)
+    d1, d2 = DATE.convert(d1, None, None), DATE.convert(d2, None, None)
     if to_day(d2) < to_day(d1):
         raise click.BadParameter(f"D2 {d2} is before D1 {d1}: give the earlier day first", param_hint="D2")
     org = None if org is None else code_of(org, known_at)
@@ -254,6 +261,25 @@ def diff(d1: str, d2: str, org: str | None, known_at: str | None) -> None:
         title=f"Changes after {result.start} up to {result.end}: {len(rows)}",
         fields=["id", "date", "change", "where", "entity", "name", "detail"],
         notes=coverage_notes(names, org) if org is not None else [],
+    )
+
+
+def _record_diff(t1: str, t2: str) -> None:
+    from ..revisions import revisions
+
+    since, until = TIMESTAMP.convert(t1, None, None), TIMESTAMP.convert(t2, None, None)
+    rows = [
+        {"recorded": r.recorded, "seq": r.seq, "change": r.change, "id": r.id, "kind": r.kind, "date": r.date,
+         "was": summary(r.before) if r.before is not None else None, "now": summary(r.after) if r.after is not None else None,
+         "reason": r.reason}
+        for r in revisions(session().ledger(), since, until)
+    ]
+    emit(
+        session().fmt,
+        rows,
+        [("change", "change"), ("id", "id"), ("date", "date"), ("was", "was"), ("now", "now")],
+        title=f"Recorded after {since} up to {until}: {count_of(len(rows), 'change')}",
+        fields=["recorded", "seq", "change", "id", "kind", "date", "was", "now", "reason"],
     )
 
 

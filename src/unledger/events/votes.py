@@ -35,7 +35,7 @@ def _check_votes(inst: Any, attribute: attrs.Attribute[object], value: object) -
             raise InvalidEvent(f"vote {vote!r} of {member} is not one of {', '.join(ROLL_CALL_VOTES)}", event=inst.kind, field="votes")
 
 
-def _check_optional_flag(inst: Any, attribute: attrs.Attribute[object], value: object) -> None:
+def _check_optional_flag(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and value.__class__ is not bool:
         raise InvalidEvent(f"expected true, false or null, got {value!r}", event=inst.kind, field=attribute.name)
 

@@ -92,7 +92,7 @@ def check_cow_against_un(un: dict[str, dict[int, tuple[int, int]]], reference: L
     out: list[Conflict] = []
     for state in sorted(un):
         years = un[state]
-        items = []
+        items: list[tuple[str, str, str, tuple[object, ...]]] = []
         for year in sorted(years):
             if year < 1945:
                 continue

@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Final
 
+from ..dates import parse_date
 from ..events.base import Event
 from ..events.bodies import Establishment
 from ..events.statuses import Closure, MembershipStatus
@@ -116,14 +117,14 @@ def _read(directory: str | os.PathLike[str], version: str) -> tuple[list[Event],
         if org.sdate is not None:
             events.append(
                 Establishment(
-                    entity=org.code, name=org.name, date=f"{org.sdate:04d}", id=f"{PREFIX}{org.code}",
+                    entity=org.code, name=org.name, date=parse_date(f"{org.sdate:04d}"), id=f"{PREFIX}{org.code}",
                     source=f"{cite}, {IGO_FILE} row {org.line} (sdate)",
                 )
             )
         if org.deaddate is not None and org.how is not None:
             events.append(
                 Closure(
-                    org=org.code, how=org.how, date=f"{org.deaddate:04d}", id=f"{PREFIX}{org.code}:end",
+                    org=org.code, how=org.how, date=parse_date(f"{org.deaddate:04d}"), id=f"{PREFIX}{org.code}:end",
                     source=f"{cite}, {IGO_FILE} row {org.end_line} (deaddate, {org.how})",
                 )
             )
@@ -190,7 +191,7 @@ def _status_changes(state: str, years: dict[int, tuple[bytes, int]], columns: li
                 if earliest < year:
                     date = f"{earliest:04d}/{year:04d}"
             yield MembershipStatus(
-                org=org.code, member=state, status=_NAME[value], date=date, id=f"{PREFIX}{org.code}:{state}:{year}",
+                org=org.code, member=state, status=_NAME[value], date=parse_date(date), id=f"{PREFIX}{org.code}:{state}:{year}",
                 source=f"{cite}, {STATE_FILE} row {line} ({org.column})",
             )
         previous, previous_year = cells, year
@@ -203,7 +204,7 @@ def _vanish(state: str, columns: list[_Org], current: list[int], started: list[b
         if started[i] and current[i] not in (0, 255):
             current[i] = 255
             yield MembershipStatus(
-                org=org.code, member=state, status="nonexistent", date=f"{year:04d}", id=f"{PREFIX}{org.code}:{state}:{year}",
+                org=org.code, member=state, status="nonexistent", date=parse_date(f"{year:04d}"), id=f"{PREFIX}{org.code}:{state}:{year}",
                 source=f"{cite}, {STATE_FILE}: {why}",
             )
 

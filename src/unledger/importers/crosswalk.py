@@ -90,12 +90,14 @@ def aliases() -> dict[str, str]:
 
 
 def resolve(code: str) -> str:
-    """The ledger code of any of a state's codes (case-insensitive); any
-    other code (an organization, a body) comes back unchanged."""
+    """The ledger code of any of a state's codes (case-insensitive) or of
+    its name; any other code (an organization, a body) comes back unchanged."""
     table = aliases()
     found = table.get(code)
     if found is None:
         found = table.get(code.strip().upper())
+    if found is None and len(code) > 3:
+        found = code_for_name(code)
     return found if found is not None else code
 
 
