@@ -50,8 +50,9 @@ PREFIX: Final = "cow-igo:"
 STATUS_OF: Final = {"1": "full", "2": "associate", "3": "observer", "0": "none", "-9": "unknown", "-1": "nonexistent"}
 _CODE: Final = {"1": 1, "2": 2, "3": 3, "0": 0, "-9": 9, "-1": 255}
 _NAME: Final = {1: "full", 2: "associate", 3: "observer", 0: "none", 9: "unknown", 255: "nonexistent"}
-#: Organizations whose pre-1965 dates COW gives only to within five years.
-_APPROXIMATE: Final = ("Within 5 years", "")
+#: How COW says an organization's pre-1965 dates are exact only to within
+#: five years (some organizations say so on some rows only: that is enough).
+_APPROXIMATE: Final = "Within 5 years"
 #: Codes that start a record of a state's standing (before them: nothing to say).
 _STARTS: Final = frozenset({1, 2, 3, 9})
 _KINDS: Final = ("establishment", "closure", "membership_status")
@@ -78,12 +79,13 @@ def _year(text: str) -> int | None:
 
 def _read_orgs(path: Path) -> dict[str, _Org]:
     orgs: dict[str, _Org] = {}
+    accuracies: dict[str, set[str]] = {}
     required = ("ioname", "orgname", "year", "sdate", "deaddate", "dead", "integrated", "replaced", "longorgname")
     for line, row, ix in read_rows(path, required):
         ioname = row[ix["ioname"]]
         org = orgs.get(ioname)
+        accuracy = row[ix["accuracyofpre1965membershipdates"]].strip() if "accuracyofpre1965membershipdates" in ix else ""
         if org is None:
-            accuracy = row[ix["accuracyofpre1965membershipdates"]] if "accuracyofpre1965membershipdates" in ix else ""
             org = orgs[ioname] = _Org(
                 code=ioname.upper(),
                 column=ioname.lower(),
@@ -91,13 +93,17 @@ def _read_orgs(path: Path) -> dict[str, _Org]:
                 sdate=_year(row[ix["sdate"]]),
                 deaddate=None,
                 how=None,
-                approximate=accuracy.strip() in _APPROXIMATE,
+                approximate=False,
                 line=line,
             )
+        accuracies.setdefault(ioname, set()).add(accuracy)
         if row[ix["dead"]] == "1":  # the row of the year it ended
             org.deaddate = _year(row[ix["deaddate"]]) or int(row[ix["year"]])
             org.how = "integrated" if row[ix["integrated"]] == "1" else "replaced" if row[ix["replaced"]] == "1" else "dissolved"
             org.end_line = line
+    for ioname, said in accuracies.items():
+        # "within 5 years" on any row, or no row saying how exact: approximate
+        orgs[ioname].approximate = _APPROXIMATE in said or not (said - {""})
     return orgs
 
 
@@ -164,14 +170,15 @@ def _read(directory: str | os.PathLike[str], version: str) -> tuple[list[Event],
 def _status_changes(state: str, years: dict[int, tuple[bytes, int]], columns: list[_Org], last_year: int, cite: str) -> Iterable[Event]:
     current = [0] * len(columns)  # 0 none, as if before the record starts
     started = [False] * len(columns)
+    changed = [0] * len(columns)  # the year each column last changed
     previous: bytes | None = None
     previous_year: int | None = None
-    first_year = min(years)
+    run_start = min(years)  # the first year of the current run of rows
     for year in sorted(years):
         cells, line = years[year]
         if previous_year is not None and year != previous_year + 1:
             yield from _vanish(state, columns, current, started, previous_year + 1, f"no row for this state in {previous_year + 1}-{year - 1}", cite)
-            previous = None
+            previous, run_start = None, year
         if cells == previous:
             previous_year = year
             continue
@@ -187,9 +194,12 @@ def _status_changes(state: str, years: dict[int, tuple[bytes, int]], columns: li
             org = columns[i]
             date = f"{year:04d}"
             if year < 1965 and org.approximate:
-                earliest = max(year - 4, org.sdate or 0, first_year)
+                # no earlier than five years back, the founding, the state's
+                # (re)appearance or the column's last change
+                earliest = max(year - 4, org.sdate or 0, run_start, changed[i] + 1)
                 if earliest < year:
                     date = f"{earliest:04d}/{year:04d}"
+            changed[i] = year
             yield MembershipStatus(
                 org=org.code, member=state, status=_NAME[value], date=parse_date(date), id=f"{PREFIX}{org.code}:{state}:{year}",
                 source=f"{cite}, {STATE_FILE} row {line} ({org.column})",
