@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from unledger import Ledger
+from unledger import Ledger, research
 from unledger.cli import cli
 from unledger.dates import Certainty, parse_date, to_day
 from unledger.events import Correction, MembershipStatus, Retraction, RollCall
@@ -21,7 +21,6 @@ from unledger.importers import crosswalk
 from unledger.importers.cow import import_cow_igo
 from unledger.importers.report import DatasetError, ImportRefused
 from unledger.importers.unga import import_unga_votes, un_symbol
-from unledger import research
 from unledger.revisions import revisions
 
 DATA = Path(__file__).resolve().parent / "data"
