@@ -294,6 +294,7 @@ def test_a_new_release_appends_corrections_and_retractions(tmp_path: Path) -> No
     changes = revisions(ledger, first_release)
     assert [(c.change, c.id) for c in changes] == [("corrected", "unga:rc:3"), ("retracted", "unga:rc:812")]
     assert changes[0].before.votes["USA"] == was and changes[0].after.votes["USA"] == "abstain"
+    assert changes[0].changed == f"votes[USA]: {was} -> abstain" and changes[1].changed is None
     assert "0.3.0-revised" in (changes[0].reason or "")
     # importing the new release again appends nothing
     assert import_unga_votes(ledger, release, version="0.3.0-revised").corrections == 0
@@ -310,7 +311,7 @@ def test_cli_imports_and_queries(tmp_path: Path) -> None:
     run = CliRunner().invoke
     out = run(cli, ["--log", log, "import", "cow-igo", str(COW), "--report", str(tmp_path / "r.csv")])
     assert out.exit_code == 0, out.output
-    assert "216 events read" in out.output and "8 COW UN membership vs ledger" in out.output
+    assert "216 events, " in out.output and "8 COW UN membership vs ledger" in out.output
     assert (tmp_path / "r.csv").read_text().count("\n") == 9
     out = run(cli, ["--log", log, "--json", "import", "unga-votes", str(VOTES)])
     assert json.loads(out.output)["appended"] == 12

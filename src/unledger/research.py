@@ -109,10 +109,19 @@ def _world(ledger: Ledger, known_at: Any) -> World:
     return ledger.world(None, known_at)
 
 
+#: The last map of roll calls sorted, and its order (maps are immutable:
+#: the same map object always sorts the same).
+_sorted: tuple[Any, list[RollCall]] = (None, [])
+
+
 def roll_calls(ledger: Ledger, *, body: str = GA, known_at: Any = None) -> list[RollCall]:
     """Every roll call of ``body`` in the record, in date order."""
+    global _sorted
     calls = _world(ledger, known_at).extra.get(ROLL_CALLS, EMPTY).get(body, EMPTY)
-    return sorted(calls.values(), key=lambda c: (c.date.earliest_day, c.rcid))
+    cached = _sorted
+    if cached[0] is not calls:
+        cached = _sorted = (calls, sorted(calls.values(), key=lambda c: (c.date.earliest_day, c.rcid)))
+    return list(cached[1])
 
 
 def _in_range(call: RollCall, lo: int | None, hi: int | None, issue: str | None) -> bool:

@@ -11,7 +11,7 @@ from .dates import parse_timestamp
 from .events.meta import Correction, Retraction
 from .ledger import Ledger
 
-__all__ = ["Revision", "revisions"]
+__all__ = ["Revision", "revisions", "what_changed"]
 
 
 @attrs.frozen
@@ -29,6 +29,37 @@ class Revision:
     reason: str | None
     before: Any
     after: Any
+
+    @property
+    def changed(self) -> str | None:
+        """What a correction changed, field by field (see :func:`what_changed`)."""
+        if self.before is None or self.after is None:
+            return None
+        return what_changed(self.before, self.after)
+
+
+def _short(value: Any) -> str:
+    text = str(value) if value is not None else "null"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def what_changed(before: Any, after: Any) -> str:
+    """``field: old -> new`` for each field that differs (for a mapping, each
+    key that differs: ``votes[USA]: no -> abstain``), ``; ``-separated."""
+    parts = []
+    for field in attrs.fields(type(after)):
+        if field.name in ("id", "source"):
+            continue
+        old, new = getattr(before, field.name, None), getattr(after, field.name, None)
+        if old == new:
+            continue
+        if hasattr(old, "keys") and hasattr(new, "keys"):
+            for key in sorted(set(old.keys()) | set(new.keys())):
+                if old.get(key) != new.get(key):
+                    parts.append(f"{field.name}[{key}]: {_short(old.get(key))} -> {_short(new.get(key))}")
+        else:
+            parts.append(f"{field.name}: {_short(old)} -> {_short(new)}")
+    return "; ".join(parts) if parts else "the source only"
 
 
 def revisions(ledger: Ledger, since: Any, until: Any = None) -> list[Revision]:

@@ -39,7 +39,7 @@ def _import(kind: str, directory: Path, version: str | None, strict: bool, repor
         return
     conflicts = ", ".join(f"{n} {check}" for check, n in summary["conflicts"].items()) or "none"  # type: ignore[attr-defined]
     click.echo(
-        f"{result.dataset} {result.version}: {result.events} events read in {result.seconds:.1f} s; appended {result.appended}, "
+        f"{result.dataset} {result.version}: {result.events} events, {result.seconds:.1f} s; appended {result.appended}, "
         f"corrected {result.corrections}, retracted {result.retractions}, unchanged {result.unchanged}"
     )
     click.echo(f"conflicts with the ledger's UN records: {conflicts}" + (f" (table: {result.report})" if result.report else ""))

@@ -270,16 +270,16 @@ def _record_diff(t1: str, t2: str) -> None:
     since, until = TIMESTAMP.convert(t1, None, None), TIMESTAMP.convert(t2, None, None)
     rows = [
         {"recorded": r.recorded, "seq": r.seq, "change": r.change, "id": r.id, "kind": r.kind, "date": r.date,
-         "was": summary(r.before) if r.before is not None else None, "now": summary(r.after) if r.after is not None else None,
-         "reason": r.reason}
+         "what": summary(r.after if r.after is not None else r.before) if (r.after or r.before) is not None else None,
+         "changed": r.changed, "reason": r.reason}
         for r in revisions(session().ledger(), since, until)
     ]
     emit(
         session().fmt,
         rows,
-        [("change", "change"), ("id", "id"), ("date", "date"), ("was", "was"), ("now", "now")],
+        [("change", "change"), ("id", "id"), ("date", "date"), ("changed", "what changed"), ("what", "event")],
         title=f"Recorded after {since} up to {until}: {count_of(len(rows), 'change')}",
-        fields=["recorded", "seq", "change", "id", "kind", "date", "was", "now", "reason"],
+        fields=["recorded", "seq", "change", "id", "kind", "date", "what", "changed", "reason"],
     )
 
 

@@ -148,7 +148,7 @@ def check_votes_against_un(calls: Iterable[RollCall], reference: Ledger, *, vers
     for state, run in sorted(runs, key=lambda r: (r[0], r[1][0].date.earliest_day)):
         first_call, last_call = run[0], run[-1]
         first_day = first_call.date.earliest_day
-        date = str(first_call.date) if len(run) == 1 else f"{first_call.date}/{last_call.date}"
+        date = str(first_call.date) if first_call.date == last_call.date else f"{first_call.date}/{last_call.date}"
         rows = lines.get(first_call.rcid)
         where = f" (the first in rows {rows[0]}-{rows[1]})" if rows is not None else ""
         rcids = f"rcid {first_call.rcid}" if len(run) == 1 else f"{len(run)} votes, rcid {first_call.rcid} to {last_call.rcid}"
