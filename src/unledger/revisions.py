@@ -50,7 +50,8 @@ def what_changed(before: Any, after: Any) -> str:
     for field in attrs.fields(type(after)):
         if field.name in ("id", "source"):
             continue
-        old, new = getattr(before, field.name, None), getattr(after, field.name, None)
+        old: Any = getattr(before, field.name, None)
+        new: Any = getattr(after, field.name, None)
         if old == new:
             continue
         if hasattr(old, "keys") and hasattr(new, "keys"):
