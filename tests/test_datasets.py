@@ -357,3 +357,22 @@ def test_interval_dated_statuses_fold_with_the_certainty_rule(cow: Ledger) -> No
     assert status.date == parse_date("1866/1870")
     uncertain = {s.org: s for s in research.standing(cow, "USA", "1868")}["CCNR"]
     assert uncertain.certain is False and uncertain.status == "unknown"
+
+
+def test_a_state_that_leaves_the_data_is_nonexistent_from_then(cow: Ledger) -> None:
+    with open(COW / "state_year_formatv3.csv", newline="") as f:
+        last = max(int(r["year"]) for r in csv.DictReader(f) if r["ccode"] == "265")
+    gone = _status(cow, f"cow-igo:UN:DDR:{last + 1}")
+    assert gone.status == "nonexistent" and f"no row for this state from {last + 1}" in (gone.source or "")
+    assert "UN" not in {s.org for s in research.standing(cow, "DDR", f"{last + 1}")}
+    assert "UN" in {s.org for s in research.standing(cow, "GDR", f"{last}")}
+
+
+def test_strict_cow_import_is_refused_with_the_report_written(tmp_path: Path) -> None:
+    log = tmp_path / "log.jsonl"
+    ledger = Ledger.open(log)
+    with pytest.raises(ImportRefused) as refused:
+        import_cow_igo(ledger, COW, strict=True, report=tmp_path / "r.csv")
+    assert len(refused.value.conflicts) == 8 and refused.value.report == tmp_path / "r.csv"
+    assert (tmp_path / "r.csv").read_text().count("\n") == 9
+    assert log.read_bytes() == b""

@@ -13,20 +13,8 @@ or removed (see docs/datasets.md).
 
 from __future__ import annotations
 
-from .report import Conflict, ImportResult
+from .cow import import_cow_igo
+from .report import Conflict, DatasetError, ImportRefused, ImportResult
+from .unga import import_unga_votes
 
-__all__ = ["Conflict", "ImportResult", "import_cow_igo", "import_unga_votes"]
-
-
-def import_cow_igo(*args: object, **kwargs: object) -> ImportResult:
-    """See :func:`unledger.importers.cow.import_cow_igo`."""
-    from .cow import import_cow_igo as run
-
-    return run(*args, **kwargs)  # type: ignore[arg-type]
-
-
-def import_unga_votes(*args: object, **kwargs: object) -> ImportResult:
-    """See :func:`unledger.importers.unga.import_unga_votes`."""
-    from .unga import import_unga_votes as run
-
-    return run(*args, **kwargs)  # type: ignore[arg-type]
+__all__ = ["Conflict", "DatasetError", "ImportRefused", "ImportResult", "import_cow_igo", "import_unga_votes"]
