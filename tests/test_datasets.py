@@ -376,3 +376,23 @@ def test_strict_cow_import_is_refused_with_the_report_written(tmp_path: Path) ->
     assert len(refused.value.conflicts) == 8 and refused.value.report == tmp_path / "r.csv"
     assert (tmp_path / "r.csv").read_text().count("\n") == 9
     assert log.read_bytes() == b""
+
+
+def test_backfilled_imports_fold_as_a_fold_from_scratch() -> None:
+    # Votes first, then COW data reaching back to 1816: the timeline re-checks
+    # and patches by footprints; the result must be the plain fold.
+    from unledger.footprints import extract, patch
+    from unledger.reducers import fold
+    from unledger.state import World
+
+    ledger = Ledger.memory()
+    import_unga_votes(ledger, VOTES)
+    import_cow_igo(ledger, COW)
+    events = sorted(ledger._effective.values(), key=lambda entry: entry[0])
+    assert ledger.world() == fold(e for _, e in events)
+    world = ledger.world()
+    for region in [("xtra", "statuses", "NATO", "FRA"), ("xtra", "roll_calls", "UNGA", 3), ("xtra", "closures", "OEEC")]:
+        value = extract(world, region)
+        assert value is not None
+        assert patch(World(), [(region, value)]).extra != World().extra
+        assert extract(patch(world, [(region, value)]), region) == value

@@ -16,7 +16,10 @@ A *region* is a tuple naming a part of a world:
   ``("res", body, symbol)``: one inner entry of a two-level map;
 - ``("mem*", member)``, ``("gov*", member)``, ``("terms*", member)``: that
   member's entries in every organization or body;
-- ``("orgkey", org)`` (read only): whether ``org`` has members at all.
+- ``("orgkey", org)`` (read only): whether ``org`` has members at all;
+- ``("xtra", key, a)`` and ``("xtra", key, a, b)``: ``world.extra[key][a]``
+  and ``world.extra[key][a][b]``, where the dataset kinds keep their data
+  (roll calls, membership statuses, closures).
 
 Footprints are computed from the event alone and must cover everything its
 rule check and its reducer read or write; :func:`footprint` returns ``None``
@@ -171,6 +174,11 @@ def extract(world: World, region: Region) -> Any:
         return tuple((key, inner[member]) for key, inner in getattr(world, field).items() if member in inner)
     if tag == "bodies":
         return world.bodies
+    if tag == "xtra":
+        value: Any = world.extra
+        for key in region[1:-1]:
+            value = value.get(key, EMPTY)
+        return value.get(region[-1], ABSENT)
     raise ValueError(f"no such region {region!r}")
 
 
@@ -215,6 +223,9 @@ def patch(world: World, values: dict[Region, Any] | Iterable[tuple[Region, Any]]
             for key, inner_value in keep.items():
                 _set_inner(m, key, member, inner_value)
             continue
+        if tag == "xtra":
+            _set_path(current("extra"), region[1:], value)
+            continue
         raise ValueError(f"no such region {region!r}")
     if not maps:
         return world
@@ -234,4 +245,24 @@ def _set_inner(outer: Any, key: str, inner_key: str, value: Any) -> None:
             del outer[key]
     else:
         outer[key] = inner.set(inner_key, value)
+
+
+def _set_path(outer: Any, path: tuple[Any, ...], value: Any) -> None:
+    """``outer[path[0]]...[path[-1]] = value`` through nested maps, dropping
+    maps left empty (a fold never leaves one behind)."""
+    key = path[0]
+    if len(path) == 1:
+        if value is ABSENT:
+            if key in outer:
+                del outer[key]
+        else:
+            outer[key] = value
+        return
+    inner = outer.get(key, EMPTY).mutate()
+    _set_path(inner, path[1:], value)
+    finished = inner.finish()
+    if len(finished):
+        outer[key] = finished
+    elif key in outer:
+        del outer[key]
 
