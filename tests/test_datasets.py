@@ -321,6 +321,8 @@ def test_cli_imports_and_queries(tmp_path: Path) -> None:
     for code in ("US", "2", "USA"):  # alpha-2, COW number, alpha-3
         out = run(cli, ["--log", log, "--csv", "votes", code, "--issue", "Palestinian conflict"])
         assert [r["rcid"] for r in csv.DictReader(out.output.splitlines())] == ["9001", "77", "4751"]
+    typo = run(cli, ["--log", log, "votes", "USAA"])
+    assert typo.exit_code == 1 and "unknown voting state 'USAA'" in typo.output and "USA" in typo.output
     out = run(cli, ["--log", log, "--json", "agreement", "USA", "FR", "--from", "1946", "--to", "1946"])
     assert {r["other"] for r in json.loads(out.output)} == {"FRA"}
     out = run(cli, ["--log", log, "--json", "standing", "2", "--as-of", "1870"])

@@ -32,6 +32,7 @@ __all__ = [
     "Standing",
     "StatusCount",
     "roll_calls",
+    "voters",
     "votes",
     "agreement",
     "standing",
@@ -122,6 +123,14 @@ def roll_calls(ledger: Ledger, *, body: str = GA, known_at: Any = None) -> list[
     if cached[0] is not calls:
         cached = _sorted = (calls, sorted(calls.values(), key=lambda c: (c.date.earliest_day, c.rcid)))
     return list(cached[1])
+
+
+def voters(ledger: Ledger, *, body: str = GA, known_at: Any = None) -> set[str]:
+    """Every state that voted in a roll call of ``body``."""
+    out: set[str] = set()
+    for call in roll_calls(ledger, body=body, known_at=known_at):
+        out.update(call.votes.keys())
+    return out
 
 
 def _in_range(call: RollCall, lo: int | None, hi: int | None, issue: str | None) -> bool:

@@ -11,7 +11,7 @@ import click
 
 from .. import research
 from ..importers.crosswalk import resolve
-from . import DATE, PROGRESS_DELAY, TIMESTAMP, Refused, cli, output_options, session, when_options
+from . import DATE, PROGRESS_DELAY, TIMESTAMP, Refused, cli, output_options, require, session, when_options
 from ._output import count_of, emit, progress_after
 from .plotcmd import KNOWN_AT, OUTPUT, _save, plot
 
@@ -81,6 +81,14 @@ def unga_votes(directory: Path, version: str | None, strict: bool, report: Path 
     _import("unga-votes", directory, version, strict, report)
 
 
+def _voter(state: str, known_at: str | None) -> None:
+    """Refuse a state that cast no vote in the log, suggesting close codes."""
+    code = resolve(state)
+    known = research.voters(session().ledger(), known_at=known_at)
+    if code not in known:
+        require(session().ledger().state(), "voting state", code, known)
+
+
 def _issue(value: str | None) -> str | None:
     if value is None:
         return None
@@ -112,6 +120,7 @@ def votes(state: str, start: str | None, end: str | None, issue: str | None, kno
     \b
     unledger --log votes.jsonl votes USA --from 2019 --issue me
     """
+    _voter(state, known_at)
     rows = [
         {"rcid": r.rcid, "symbol": r.symbol, "un_symbol": r.un_symbol, "date": r.date, "vote": r.vote, "important": r.important,
          "amendment": r.amendment, "paragraph": r.paragraph, "issues": " ".join(r.subjects), "title": r.title}
@@ -136,6 +145,8 @@ def agreement(state: str, other: str | None, start: str | None, end: str | None,
     \b
     unledger --log votes.jsonl agreement USA ISR --from 2010
     """
+    for code in (state, other) if other is not None else (state,):
+        _voter(code, known_at)
     rows = [
         {"year": r.year, "state": r.state, "other": r.other, "votes": r.votes, "agreed": r.agreed, "share": round(r.share, 4)}
         for r in research.agreement(session().ledger(), state, other, start=start, end=end, issue=_issue(issue), known_at=known_at)
