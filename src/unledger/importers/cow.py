@@ -193,7 +193,8 @@ def _status_changes(state: str, years: dict[int, tuple[bytes, int]], columns: li
             current[i] = value
             org = columns[i]
             date = f"{year:04d}"
-            if year < 1965 and org.approximate:
+            ended = value == 255 and org.deaddate is not None and year >= org.deaddate  # dated by its deaddate
+            if year < 1965 and org.approximate and not ended:
                 # no earlier than five years back, the founding, the state's
                 # (re)appearance or the column's last change
                 earliest = max(year - 4, org.sdate or 0, run_start, changed[i] + 1)
