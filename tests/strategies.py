@@ -62,6 +62,8 @@ from unledger.dates import PartialDate, parse_date
 from unledger.errors import InvalidEvent, RuleViolation
 from unledger.events.instruments import ACTS, FORMS
 from unledger.events.registry import kind_class, kinds
+from unledger.events.statuses import CLOSURES, STATUSES, Closure, MembershipStatus
+from unledger.events.votes import ROLL_CALL_VOTES, RollCall
 from unledger.log import Record
 from unledger.reducers import fold
 from unledger.rules import check, seat_limit_violation
@@ -600,6 +602,45 @@ def _coverage(draw: Any, m: Model, date: PartialDate, env: dict[str, Any]) -> Ev
     return Coverage(entity=entity, aspect=aspect, extent=extent, statement=f"{extent} record of {entity}", **env)
 
 
+# -- dataset kinds: roll calls, membership statuses, closures ---------------------------------
+
+ROLL_CALL_SUBJECTS = ("me", "nu", "di", "co", "hr", "ec")
+_FLAGS = st.none() | st.booleans()
+
+
+def _roll_call(draw: Any, m: Model, date: PartialDate, env: dict[str, Any]) -> Event | None:
+    voters = sorted(m.alive)
+    m.serial += 1
+    rcid = m.serial
+    return RollCall(
+        body=draw(st.sampled_from(("UNGA", "GA-1"))),
+        rcid=rcid,
+        session=draw(st.none() | st.integers(1, 80)),
+        symbol=draw(st.none() | st.just(f"R/{rcid}/1")),
+        un_symbol=draw(st.none() | st.just(f"A/RES/{rcid}(I)")),
+        title=draw(st.none() | texts),
+        description=draw(st.none() | texts),
+        amendment=draw(_FLAGS),
+        paragraph=draw(_FLAGS),
+        important=draw(_FLAGS),
+        subjects=draw(st.lists(st.sampled_from(ROLL_CALL_SUBJECTS), max_size=2, unique=True)),
+        votes=draw(st.dictionaries(st.sampled_from(voters), st.sampled_from(ROLL_CALL_VOTES), max_size=4)) if voters else {},
+        **env,
+    )
+
+
+def _membership_status(draw: Any, m: Model, date: PartialDate, env: dict[str, Any]) -> Event | None:
+    if not m.alive:
+        return None
+    return MembershipStatus(
+        org=draw(st.sampled_from(("COW-A", "COW-B"))), member=draw(st.sampled_from(sorted(m.alive))), status=draw(st.sampled_from(STATUSES)), **env
+    )
+
+
+def _closure(draw: Any, m: Model, date: PartialDate, env: dict[str, Any]) -> Event | None:
+    return Closure(org=draw(st.sampled_from(("COW-A", "COW-B"))), how=draw(st.sampled_from(CLOSURES)), **env)
+
+
 GENERATORS: dict[str, Gen] = {
     "establishment": None,  # split in two below
     "enlargement": _enlargement,
@@ -621,6 +662,9 @@ GENERATORS: dict[str, Gen] = {
     "termination": _termination,
     "adoption": _adoption,
     "coverage": _coverage,
+    "roll_call": _roll_call,
+    "membership_status": _membership_status,
+    "closure": _closure,
 }
 del GENERATORS["establishment"]
 GENERATORS["establishment_org"] = _establish_org
@@ -1003,6 +1047,24 @@ _FACTS: dict[str, st.SearchStrategy[Event]] = {
         statement=texts,
         **_env(),
     ),
+    "roll_call": st.builds(
+        RollCall,
+        body=codes,
+        rcid=st.integers(1, 10_000),
+        session=st.none() | st.integers(1, 80),
+        symbol=st.none() | codes,
+        un_symbol=st.none() | codes,
+        title=st.none() | texts,
+        description=st.none() | texts,
+        amendment=_FLAGS,
+        paragraph=_FLAGS,
+        important=_FLAGS,
+        subjects=st.lists(st.sampled_from(ROLL_CALL_SUBJECTS), max_size=3, unique=True),
+        votes=st.dictionaries(codes, st.sampled_from(ROLL_CALL_VOTES), max_size=3),
+        **_env(),
+    ),
+    "membership_status": st.builds(MembershipStatus, org=codes, member=codes, status=st.sampled_from(STATUSES), **_env()),
+    "closure": st.builds(Closure, org=codes, how=st.sampled_from(CLOSURES), **_env()),
 }
 facts_any = st.one_of(*_FACTS.values())
 _META = {

@@ -21,9 +21,9 @@ from .errors import UnknownEntity
 from .events.statuses import MEMBER_STATUSES
 from .events.votes import RollCall
 from .importers.crosswalk import resolve
+from .kinds.statuses import STATUSES_KEY
+from .kinds.votes import ROLL_CALLS
 from .ledger import Ledger
-from .reducers.statuses import STATUSES_KEY
-from .reducers.votes import ROLL_CALLS
 from .state import EMPTY, World
 
 __all__ = [

@@ -39,6 +39,8 @@ class MembershipStatus(Event):
     - ``nonexistent``: the state or the organization does not exist.
     """
 
+    summary_template = "{member} in {org}: {status}"
+
     org: str = code_field()
     member: str = code_field()
     status: str = choice_field(STATUSES)
@@ -52,6 +54,8 @@ class MembershipStatus(Event):
 class Closure(Event):
     """Organization ``org`` ends on ``date``: ``dissolved``, ``replaced`` by
     another, or ``integrated`` into another."""
+
+    summary_template = "{org} {how}"
 
     org: str = code_field()
     how: str = choice_field(CLOSURES)

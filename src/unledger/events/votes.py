@@ -63,6 +63,8 @@ class RollCall(Event):
     each member that voted to yes, no or abstain.
     """
 
+    summary_template = "{body} roll call {rcid} ({symbol}): {title}"
+
     body: str = code_field()
     rcid: int = count_field(optional=False, minimum=1)
     session: int | None = count_field()
