@@ -897,8 +897,12 @@ def malformed_dicts(draw: Any, events: st.SearchStrategy[Event]) -> tuple[dict[s
     fields = [k for k in obj if k not in ("kind", "v")]
     how = draw(st.sampled_from(("drop", "unknown", "retype", "bad_date", "kind", "no_kind", "version")))
     if how == "drop":
-        required = [k for k in ("date", "org", "member", "body", "instrument", "entity", "state", "symbol", "target") if k in obj and k != "date" or k == "date" and obj["kind"] not in ("retraction", "correction")]
-        required = [k for k in required if k in obj]
+        spec = attrs.fields_dict(kind_class(obj["kind"]))
+        # only fields without a default (a roll call's symbol is optional; an adoption's is not)
+        required = [
+            k for k in ("date", "org", "member", "body", "instrument", "entity", "state", "symbol", "target")
+            if k in obj and k in spec and spec[k].default is attrs.NOTHING
+        ]
         if required:
             key = draw(st.sampled_from(required))
             del obj[key]
@@ -916,7 +920,8 @@ def malformed_dicts(draw: Any, events: st.SearchStrategy[Event]) -> tuple[dict[s
                 [v for v in (5, 2.5, True, None, [value], {"x": value}, "text") if type(v) is not type(value) and not (v is None and key in ("source", "note", "id"))]
             )
         )
-        if key in ("source", "note", "id", "name", "meeting", "recommended_by", "decided_by", "closes", "votes", "votes_cast", "tally", "elected_seats") and wrong is None:
+        optional = key in ("source", "note", "id") or getattr(attrs.fields_dict(kind_class(obj["kind"])).get(key), "default", attrs.NOTHING) is None
+        if (optional or key in ("name", "meeting", "recommended_by", "decided_by", "closes", "votes", "votes_cast", "tally", "elected_seats")) and wrong is None:
             wrong = 2.5
         obj[key] = wrong
         return obj, key

@@ -95,6 +95,8 @@ _FIELD_OF_REGION: Final = {
     "terms*": "terms",
     "acts": "acts",
     "res": "resolutions",
+    "extra": "extra",
+    "xtra": "extra",
 }
 
 
