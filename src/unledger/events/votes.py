@@ -13,7 +13,15 @@ import attrs
 import immutables
 
 from ..errors import InvalidEvent
-from .base import Event, code_field, count_field, frozen_map, has_surrogates, optional_code_field, optional_text_field
+from .base import (
+    Event,
+    code_field,
+    count_field,
+    frozen_map,
+    has_surrogates,
+    optional_symbol_field,
+    optional_text_field,
+)
 from .registry import kind
 
 __all__ = ["RollCall", "ROLL_CALL_VOTES"]
@@ -68,8 +76,8 @@ class RollCall(Event):
     body: str = code_field()
     rcid: int = count_field(optional=False, minimum=1)
     session: int | None = count_field()
-    symbol: str | None = optional_code_field()
-    un_symbol: str | None = optional_code_field()
+    symbol: str | None = optional_symbol_field()
+    un_symbol: str | None = optional_symbol_field()
     title: str | None = optional_text_field()
     description: str | None = optional_text_field()
     amendment: bool | None = attrs.field(default=None, validator=_check_optional_flag)
