@@ -314,7 +314,7 @@ def test_cli_imports_and_queries(tmp_path: Path) -> None:
     assert "216 events, " in out.output and "8 COW UN membership vs ledger" in out.output
     assert (tmp_path / "r.csv").read_text().count("\n") == 9
     out = run(cli, ["--log", log, "--json", "import", "unga-votes", str(VOTES)])
-    assert json.loads(out.output)["appended"] == 12
+    assert json.loads(out.output)[0]["appended"] == 12
     refused = run(cli, ["--log", log, "import", "unga-votes", str(VOTES), "--strict"])
     assert refused.exit_code == 1 and "refused (strict)" in refused.output and "Traceback" not in refused.output
     assert run(cli, ["import", "cow-igo", str(COW)]).exit_code == 1
@@ -398,3 +398,36 @@ def test_backfilled_imports_fold_as_a_fold_from_scratch() -> None:
         assert value is not None
         assert patch(World(), [(region, value)]).extra != World().extra
         assert extract(patch(world, [(region, value)]), region) == value
+
+
+# -- the cache and the decoders -------------------------------------------------------
+
+
+def test_imported_worlds_round_trip_through_the_cache(tmp_path: Path) -> None:
+    from unledger.cache import LazyWorld, write_cache
+
+    log = tmp_path / "imported.jsonl"
+    ledger = Ledger.open(log)
+    import_cow_igo(ledger, COW)
+    import_unga_votes(ledger, VOTES)
+    assert write_cache(Ledger.open(log)) is not None  # roll calls (events keyed by number) are storable
+    cached, full = Ledger.open(log, cache=True), Ledger.open(log)
+    for day in ("1870", "1946-12-31", "1960", "2020"):
+        world = cached.state(day).world
+        assert isinstance(world, LazyWorld)
+        assert world.extra == full.state(day).world.extra
+        assert "statuses" in world.extra
+    assert len(cached.state("2020").world.extra["roll_calls"]["UNGA"]) == 12
+    assert research.votes(cached, "USA") == research.votes(full, "USA")
+
+
+@pytest.mark.parametrize("member", ["usa", "U\x00SA", "USA\u202e", "US A", ""])
+def test_a_vote_by_a_member_that_is_not_a_code_is_refused_on_both_decode_paths(member: str) -> None:
+    from unledger.codec import event_from_dict
+    from unledger.errors import UnledgerError
+    from unledger.log import trusted_event_from_dict
+
+    line = {"kind": "roll_call", "v": 1, "date": "1946-01-10", "body": "UNGA", "rcid": 3, "votes": {"USA": "yes", member: "no"}}
+    for decode in (event_from_dict, trusted_event_from_dict):
+        with pytest.raises(UnledgerError, match="votes"):
+            decode(dict(line))

@@ -24,8 +24,12 @@ from unledger import (
 )
 from unledger.events.base import CODE_PATTERN
 from unledger.ids import content_id
+from unledger.importers import import_cow_igo, import_unga_votes
 from unledger.lookup import resolve
 
+DATA = Path(__file__).resolve().parent / "data"
+COW = DATA / "cow-igo-excerpt"
+VOTES = DATA / "unga-votes-excerpt"
 UN = Establishment(entity="UN", name="United Nations", date="1945-10-24")
 AZE = Admission(org="UN", member="AZE", date="1992-03-02", source="A/RES/46/230")
 
@@ -260,9 +264,30 @@ _ARGS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("prove", "event"): (content_id(AZE), "--checkpoint", "cp.checkpoint"),
     ("prove", "consistency"): ("cp.checkpoint", "cp.checkpoint"),
     ("prove", "check"): ("p.proof", "--checkpoint", "cp.checkpoint", "--key", "k.key.pub"),
+    ("import", "cow-igo"): (str(COW),), ("import", "unga-votes"): (str(VOTES),),
+    ("votes",): ("USA",), ("agreement",): ("USA", "FRA"), ("standing",): ("USA", "--as-of", "1950"),
+    ("status-counts",): ("NATO", "--from", "1949", "--to", "1950"),
+    ("plot", "agreement"): ("USA", "FRA", "-o", "out.png"), ("plot", "status-counts"): ("NATO", "-o", "out.png"),
 }
 #: Commands that read the test's own log rather than the bundled records.
-_OWN_LOG = {("append",), ("repair",), ("checkpoint",), ("prove", "event"), ("prove", "consistency")}
+_OWN_LOG = {("append",), ("repair",), ("checkpoint",), ("prove", "event"), ("prove", "consistency"), ("import", "cow-igo"), ("import", "unga-votes")}
+#: Commands that read a log of imported datasets (both excerpts).
+_DATASET_LOG = {("votes",), ("agreement",), ("standing",), ("status-counts",), ("plot", "agreement"), ("plot", "status-counts")}
+
+
+@pytest.fixture(scope="module")
+def dataset_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    log = tmp_path_factory.mktemp("datasets") / "imported.jsonl"
+    ledger = Ledger.open(log)
+    import_cow_igo(ledger, COW)
+    import_unga_votes(ledger, VOTES)
+    return log
+
+
+def _log_args(command: tuple[str, ...], own: Path, imported: Path) -> tuple[str, ...]:
+    if command in _OWN_LOG:
+        return ("--log", str(own))
+    return ("--log", str(imported)) if command in _DATASET_LOG else ()
 
 
 def _every_command() -> list[tuple[str, ...]]:
@@ -283,7 +308,9 @@ def _every_command() -> list[tuple[str, ...]]:
 
 @pytest.mark.parametrize("fmt", ["--json", "--csv"])
 @pytest.mark.parametrize("command", _every_command(), ids=" ".join)
-def test_every_command_honours_or_refuses_json_and_csv(command: tuple[str, ...], fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_command_honours_or_refuses_json_and_csv(
+    command: tuple[str, ...], fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dataset_log: Path
+) -> None:
     monkeypatch.chdir(tmp_path)
     log = tmp_path / "my.jsonl"
     Ledger.open(log).append([UN, AZE])
@@ -292,8 +319,7 @@ def test_every_command_honours_or_refuses_json_and_csv(command: tuple[str, ...],
         for setup in (("key", "new", "k.key"), ("key", "new", "w.key"), ("--log", str(log), "checkpoint", "--key", "k.key", "-o", "cp.checkpoint"),
                       ("--log", str(log), "prove", content_id(AZE), "--checkpoint", "cp.checkpoint", "-o", "p.proof")):
             assert _cli(*setup).exit_code == 0, setup
-    uses_log = command in _OWN_LOG
-    result = _cli(*(("--log", str(log)) if uses_log else ()), fmt, *command, *_ARGS.get(command, ()))
+    result = _cli(*_log_args(command, log, dataset_log), fmt, *command, *_ARGS.get(command, ()))
     if result.exit_code == 2:
         assert "does not apply" in result.stderr, result.output
         assert not (tmp_path / "out.png").exists() and not (tmp_path / "new.key").exists()
@@ -306,7 +332,7 @@ def test_every_command_honours_or_refuses_json_and_csv(command: tuple[str, ...],
         assert "," in header and " " not in header
 
 
-def test_every_command_does_its_work_without_json_or_csv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_command_does_its_work_without_json_or_csv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dataset_log: Path) -> None:
     """The arguments above are right: without --json/--csv every command succeeds."""
     monkeypatch.chdir(tmp_path)
     log = tmp_path / "my.jsonl"
@@ -316,7 +342,7 @@ def test_every_command_does_its_work_without_json_or_csv(tmp_path: Path, monkeyp
                   ("--log", str(log), "prove", content_id(AZE), "--checkpoint", "cp.checkpoint", "-o", "p.proof")):
         assert _cli(*setup).exit_code == 0, setup
     for command in _every_command():
-        result = _cli(*(("--log", str(log)) if command in _OWN_LOG else ()), *command, *_ARGS.get(command, ()))
+        result = _cli(*_log_args(command, log, dataset_log), *command, *_ARGS.get(command, ()))
         assert result.exit_code == 0, (command, result.output)
 
 

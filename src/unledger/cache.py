@@ -18,7 +18,9 @@ scratch.
 
 **What the cache holds, and what it guarantees.** Data only: JSON, whose
 values are rebuilt as strings, numbers, tuples, maps, dates and instances of
-a fixed list of unledger's own state classes; nothing in it is ever run.
+a fixed list of unledger's own state classes, and events of unledger's own
+kinds (a roll call), each checked as a line of the log is; nothing in it is
+ever run.
 It is written only from a ledger that opened its log in full (every line
 checked as ``verify()`` checks it), never by a read-only open, through a new
 file created with ``O_EXCL | O_NOFOLLOW`` (mode 0600) and renamed into place.
@@ -63,6 +65,7 @@ import orjson
 
 from . import world as _world
 from ._gc import bulk
+from .codec import event_to_dict
 from .dates import PartialDate, parse_date
 from .errors import UnledgerError
 from .events.base import Event
@@ -174,6 +177,13 @@ _CLASSES: Final[dict[str, type]] = {
 _NAMES: Final = {cls: tuple(f.name for f in attrs.fields(cls)) for cls in _CLASSES.values()}
 
 
+def _own_event(event: Event) -> bool:
+    """Whether ``event`` is of one of unledger's own kinds (the only events a
+    stored world may hold: a user's kind may build itself in ways the cache
+    cannot know)."""
+    return event.__class__.__module__.startswith("unledger.")
+
+
 class _Unstorable(Exception):
     """A value the cache cannot hold (a user's extension data, say)."""
 
@@ -189,13 +199,17 @@ def _encode(value: Any) -> Any:
     if cls is immutables.Map:
         out: list[Any] = ["m"]
         for k, v in value.items():
-            if k.__class__ is not str:
+            if k.__class__ not in (str, int):  # a roll call's number keys its body's map
                 raise _Unstorable(k)
             out.append(k)
             out.append(_encode(v))
         return out
     if cls is PartialDate:
         return ["d", value.text]
+    if isinstance(value, Event):
+        if not _own_event(value):
+            raise _Unstorable(cls)
+        return ["e", event_to_dict(value)]
     names = _NAMES.get(cls)
     if names is None:
         raise _Unstorable(cls)
@@ -213,9 +227,18 @@ def _decode(value: Any) -> Any:
         return tuple(_decode(v) for v in value[1:])
     if tag == "m":
         it = iter(value[1:])
-        return immutables.Map((k, _decode(v)) for k, v in zip(it, it, strict=True))
+        items = [(k, _decode(v)) for k, v in zip(it, it, strict=True)]
+        if not all(k.__class__ in (str, int) for k, _ in items):
+            raise ValueError("not a map key")
+        return immutables.Map(items)
     if tag == "d" and len(value) == 2 and value[1].__class__ is str:
         return parse_date(value[1])
+    if tag == "e" and len(value) == 2 and value[1].__class__ is dict:
+        # An event kept in the world (a roll call): checked as a line of the log is.
+        event = trusted_event_from_dict(value[1])
+        if not _own_event(event):
+            raise ValueError("not an event of unledger's own kinds")
+        return event
     if tag == "c":
         cls = _CLASSES[value[1]]
         names = _NAMES[cls]

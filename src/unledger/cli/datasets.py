@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ from .. import research
 from ..importers.crosswalk import resolve
 from . import DATE, PROGRESS_DELAY, TIMESTAMP, Refused, cli, output_options, require, session, when_options
 from ._output import count_of, emit, progress_after
-from .plotcmd import KNOWN_AT, OUTPUT, _save, plot
+from .plotcmd import KNOWN_AT, OUTPUT, _plot_module, _save, plot
 
 
 @cli.group("import", cls=type(cli))
@@ -34,15 +33,21 @@ def _import(kind: str, directory: Path, version: str | None, strict: bool, repor
     with progress_after(PROGRESS_DELAY, f"Importing {directory}"):
         result = run(ledger, directory, **options)
     summary = result.summary()
-    if session().fmt == "json":
-        click.echo(json.dumps(summary, indent=2))
+    fmt = session().fmt
+    if fmt != "table":  # one row: JSON keeps the conflicts by check, CSV writes them as "n check; ..."
+        row = summary if fmt == "json" else {**summary, "conflicts": _conflict_text(summary["conflicts"])}  # type: ignore[arg-type]
+        emit(fmt, [row], [], fields=list(summary))
         return
-    conflicts = ", ".join(f"{n} {check}" for check, n in summary["conflicts"].items()) or "none"  # type: ignore[attr-defined]
+    conflicts = _conflict_text(summary["conflicts"]).replace("; ", ", ") or "none"  # type: ignore[arg-type]
     click.echo(
         f"{result.dataset} {result.version}: {result.events} events, {result.seconds:.1f} s; appended {result.appended}, "
         f"corrected {result.corrections}, retracted {result.retractions}, unchanged {result.unchanged}"
     )
     click.echo(f"conflicts with the ledger's UN records: {conflicts}" + (f" (table: {result.report})" if result.report else ""))
+
+
+def _conflict_text(conflicts: dict[str, int]) -> str:
+    return "; ".join(f"{n} {check}" for check, n in conflicts.items())
 
 
 _IMPORT_OPTIONS = [
@@ -235,6 +240,7 @@ def plot_agreement(state: str, other: str, start: str | None, end: str | None, i
     \b
     unledger --log votes.jsonl plot agreement USA ISR -o usa-isr.png
     """
+    _plot_module()  # refuses --json and --csv before any work
     from .. import research_plot
 
     fig = research_plot.agreement(session().ledger(), state, other, start=start, end=end, issue=_issue(issue), known_at=known_at)
@@ -254,6 +260,7 @@ def plot_status_counts(org: str, start: int | None, end: int | None, known_at: s
     \b
     unledger --log cow.jsonl plot status-counts UN -o un.png
     """
+    _plot_module()  # refuses --json and --csv before any work
     from .. import research_plot
 
     _save(research_plot.status_counts(session().ledger(), org, start, end, known_at=known_at), output)

@@ -7,6 +7,7 @@ beside :class:`~unledger.events.resolutions.Adoption`.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 import attrs
@@ -14,11 +15,13 @@ import immutables
 
 from ..errors import InvalidEvent
 from .base import (
+    CODE_PATTERN,
+    CONTROLS,
     Event,
     code_field,
+    code_problem,
     count_field,
     frozen_map,
-    has_surrogates,
     optional_symbol_field,
     optional_text_field,
 )
@@ -29,16 +32,21 @@ __all__ = ["RollCall", "ROLL_CALL_VOTES"]
 #: How a member can vote in a roll call (absence is not a row of the data).
 ROLL_CALL_VOTES: Final = ("yes", "no", "abstain")
 _VOTE_SET: Final = frozenset(ROLL_CALL_VOTES)
+_is_code: Final = CODE_PATTERN.fullmatch
+_CONTROL: Final = re.compile(f"[{CONTROLS}]")
 
 
 def _check_votes(inst: Any, attribute: attrs.Attribute[object], value: object) -> None:
     if not isinstance(value, immutables.Map):
         raise InvalidEvent("expected an object {member: vote}", event=inst.kind, field="votes")
-    if set(value.values()) <= _VOTE_SET and all(m.__class__ is str and m and m.isascii() for m in value):
+    if set(value.values()) <= _VOTE_SET and all(m.__class__ is str and _is_code(m) for m in value):
         return  # the common case, checked in one pass
     for member, vote in value.items():
-        if not isinstance(member, str) or not member or has_surrogates(member):
+        if member.__class__ is not str:
             raise InvalidEvent(f"{member!r} is not a member code", event=inst.kind, field="votes")
+        problem = code_problem(member)
+        if problem is not None:
+            raise InvalidEvent(f"member {problem}", event=inst.kind, field="votes")
         if vote not in ROLL_CALL_VOTES or not isinstance(vote, str):
             raise InvalidEvent(f"vote {vote!r} of {member} is not one of {', '.join(ROLL_CALL_VOTES)}", event=inst.kind, field="votes")
 
@@ -53,8 +61,8 @@ def _to_tuple(value: object) -> object:
 
 
 def _check_subjects(inst: Any, attribute: attrs.Attribute[object], value: object) -> None:
-    if not isinstance(value, tuple) or not all(isinstance(s, str) and 0 < len(s) <= 200 and not has_surrogates(s) for s in value):
-        raise InvalidEvent("expected a list of short subject strings", event=inst.kind, field="subjects")
+    if not isinstance(value, tuple) or not all(isinstance(s, str) and 0 < len(s) <= 200 and not _CONTROL.search(s) for s in value):
+        raise InvalidEvent("expected a list of short subject strings (no control or bidi characters)", event=inst.kind, field="subjects")
 
 
 @kind("roll_call")
