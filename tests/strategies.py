@@ -679,7 +679,7 @@ WEIGHTS = {
     "opening": 2,
     "withdrawal": 2,
     "return": 2,
-    "entry_into_force": 3,
+    "entry_into_force": 4,
     "separation": 2,
 }
 _STEP_NAMES = tuple(name for name in GENERATORS for _ in range(WEIGHTS.get(name, 1)))
