@@ -44,3 +44,11 @@ def test_changelog_keeps_a_changelog() -> None:
     assert all(date for _, date in releases[1:]) and len(re.findall(r"^## ", text, flags=re.M)) == len(releases)
     for heading in re.findall(r"^### (.+)$", text, flags=re.M):
         assert heading in ("Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"), heading
+
+
+def test_a_plain_install_can_check_the_bundled_release_signature() -> None:
+    # `unledger verify` checks the Ed25519 signature of the bundled records'
+    # checkpoint: after `pip install .` alone it must not stop at a missing
+    # module (it did, while cryptography was an optional extra).
+    names = {re.split(r"[<>=!~\[ ;]", dep, maxsplit=1)[0].lower() for dep in PROJECT["dependencies"]}
+    assert "cryptography" in names

@@ -21,8 +21,8 @@ witnesses that use it read them: a verifier key is
 A reader checks the signature of the key it trusts and ignores the others: a
 witness adds its cosignature as one more signature line (see
 ``docs/checkpoints.md``). Parsing needs only the standard library; signing
-and checking signatures need the optional ``cryptography`` package
-(``pip install '.[sign]'`` in a checkout), imported only when used.
+and checking signatures need the ``cryptography`` package (a dependency of
+unledger), imported only when used, so that ``import unledger`` stays light.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ _MAX_SIGNATURES = 100
 _NAME = re.compile(r"[^\s+]+")
 _SIZE = re.compile(r"0|[1-9][0-9]*")
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
-_INSTALL = "signing and checking checkpoint signatures needs the 'cryptography' package: pip install cryptography (or pip install '.[sign]' in a checkout of unledger)"
+_INSTALL = "signing and checking checkpoint signatures needs the 'cryptography' package, a dependency of unledger: pip install cryptography"
 
 
 def _b64decode(text: str, what: str) -> bytes:
