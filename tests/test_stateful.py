@@ -17,6 +17,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import attrs
 import pytest
@@ -44,6 +45,7 @@ from unledger import (
 )
 from unledger.errors import DuplicateEventId
 from unledger.events.instruments import ACTS
+from unledger import timeline as timeline_module
 from unledger.log import Record
 
 
@@ -134,6 +136,17 @@ class LedgerMachine(RuleBasedStateMachine):
             chosen = data.draw(st.lists(st.sampled_from(self.pending), min_size=1, max_size=size, unique_by=lambda e: e.id))
         before = len(self.records)
         self._try(chosen)
+        if len(self.records) > before:
+            self.pending = [e for e in self.pending if e not in chosen]
+
+    @precondition(lambda self: len(self.pending) > 1)
+    @rule(data=st.data())
+    def append_a_random_order_batch(self, data: st.DataObject) -> None:
+        """Many events of the history at once, shuffled: a batch that spans
+        the whole record, as an import by source file would append it."""
+        chosen = data.draw(st.permutations(self.pending)).__getitem__(slice(0, data.draw(st.integers(2, 12))))
+        before = len(self.records)
+        self._try(list(chosen))
         if len(self.records) > before:
             self.pending = [e for e in self.pending if e not in chosen]
 
@@ -282,6 +295,31 @@ class LedgerMachine(RuleBasedStateMachine):
 
 LedgerMachine.TestCase.settings = settings(max_examples=200, stateful_step_count=40, deadline=None)
 TestLedgerMachine = LedgerMachine.TestCase
+
+
+class BulkLedgerMachine(LedgerMachine):
+    """The same machine with every change before the head checked on region
+    histories (unledger.bulk), short checkpoint intervals and a low patch
+    limit, so that checkpoints are both patched and refolded lazily."""
+
+    def __init__(self) -> None:
+        self._patches = [
+            mock.patch.object(timeline_module, "BULK_MIN_INSERTS", 1),
+            mock.patch.object(timeline_module, "CHECKPOINT_EVERY", 3),
+            mock.patch.object(timeline_module, "_PATCH_LIMIT", 4),
+        ]
+        for p in self._patches:
+            p.start()
+        super().__init__()
+
+    def teardown(self) -> None:
+        for p in self._patches:
+            p.stop()
+        super().teardown()
+
+
+BulkLedgerMachine.TestCase.settings = settings(max_examples=100, stateful_step_count=40, deadline=None)
+TestBulkLedgerMachine = BulkLedgerMachine.TestCase
 
 
 @pytest.mark.slow

@@ -73,6 +73,8 @@ class Proposal:
     patches: list[tuple[Key, Overlay]] | None = None
     inserted: list[tuple[Key, Event]] = attrs.Factory(list)
     removed: list[tuple[Key, Event]] = attrs.Factory(list)
+    #: A bulk change (:mod:`unledger.bulk`): the new histories of the regions it wrote.
+    delta: Any = None
 
 
 def check_and_fold(

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
 from . import reports
-from ._gc import bulk
+from ._gc import appended, bulk
 from .basis import Basis
 from .dates import END_OF_TIME, DateLike, next_timestamp, parse_timestamp, to_day
 from .effective import Changes as _Changes
@@ -436,6 +436,7 @@ class Ledger:
             self._records.append(record)
             self._by_id[record.id] = record
         self._past = None
+        appended(len(new_records))
         it = iter(new_records)
         return [original if original is not None else next(it) for original in originals]
 

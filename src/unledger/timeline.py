@@ -29,9 +29,10 @@ from typing import Final
 
 from . import entity_index as entities
 from ._gc import BULK_EVENTS, bulk
+from .bulk import Delta, RegionIndex, Unsupported, eligible, propose_bulk
 from .changes import ORIGIN, ChangeSet, Fallback, Key, Overlay, Proposal, check_and_fold
 from .events.base import Event
-from .footprints import patch
+from .footprints import patch, pristine
 from .incremental import propose_incremental
 from .reducers import REDUCERS
 from .rules import check_seat_limits
@@ -45,6 +46,17 @@ __all__ = ["Timeline", "Proposal", "CHECKPOINT_EVERY"]
 #: is in docs/performance.md ("Queries").
 CHECKPOINT_EVERY = 128
 _INF: Final = float("inf")
+#: A change inserting this many events before the head builds the region
+#: index (unledger.bulk) if there is none yet; so does the
+#: ``BULK_AFTER_BACKFILLS``-th backfill checked otherwise. Building it folds
+#: the whole record once; then each change costs what it touches.
+BULK_MIN_INSERTS = 64
+BULK_AFTER_BACKFILLS = 8
+#: A checkpoint whose pending changes hold more regions than this is
+#: refolded from an earlier one instead of patched.
+_PATCH_LIMIT: Final = 4 * CHECKPOINT_EVERY
+#: Up to this many unmerged events go into the sorted lists one by one.
+_IN_PLACE: Final = 32
 #: The incremental check's signal to refold (kept under its old name).
 _Fallback = Fallback
 _ORIGIN: Final = ORIGIN
@@ -57,19 +69,55 @@ class Timeline:
 
     def __init__(self, entries: Iterable[tuple[Key, Event]] = ()) -> None:
         pairs = sorted(entries, key=lambda p: p[0])
-        self.keys: list[Key] = [k for k, _ in pairs]
-        self.events: list[Event] = [e for _, e in pairs]
+        self._keys: list[Key] = [k for k, _ in pairs]
+        self._events: list[Event] = [e for _, e in pairs]
+        #: Events a bulk change inserted, not yet merged into the sorted lists
+        #: (merged when anything reads ``keys`` or ``events``).
+        self._unmerged: dict[Key, Event] = {}
         self._ck_keys: list[Key] = [ORIGIN]
         self._ck_worlds: list[World] = [World()]
-        #: Overlays still to apply to each checkpoint, oldest first.
-        self._ck_patches: list[list[Overlay] | None] = [None]
+        #: Overlays (or bulk deltas) still to apply to each checkpoint, oldest first.
+        self._ck_patches: list[list[Overlay | Delta] | None] = [None]
         self._head: World | None = World() if not self.events else None
         #: entity code -> keys of the events concerning it (built on the first
         #: incremental check, kept up to date by commit; see :mod:`unledger.entity_index`).
         self._by_entity: entities.EntityIndex | None = None
+        #: Region histories for bulk changes (unledger.bulk), built on demand.
+        self._regions: RegionIndex | None = None
+        self._backfills = 0
+
+    @property
+    def keys(self) -> list[Key]:
+        """The fold-order keys, sorted."""
+        if self._unmerged:
+            self._merge()
+        return self._keys
+
+    @property
+    def events(self) -> list[Event]:
+        """The events in fold order, parallel to :attr:`keys`."""
+        if self._unmerged:
+            self._merge()
+        return self._events
+
+    def _merge(self) -> None:
+        """Put the events bulk changes inserted into the sorted lists: once
+        for many batches of an import, not once per batch."""
+        inserts = sorted(self._unmerged.items())
+        self._unmerged = {}
+        keys, events = self._keys, self._events
+        if len(inserts) <= _IN_PLACE:
+            for key, event in reversed(inserts):  # each a memmove, no copy of the tail
+                at = bisect_left(keys, key)
+                keys.insert(at, key)
+                events.insert(at, event)
+            return
+        first = bisect_left(keys, inserts[0][0])
+        change = ChangeSet(inserts=inserts, removal_indexes=[], first=first, change_key=inserts[0][0], cause="")
+        keys[first:], events[first:] = self.merged_tail(change)
 
     def __len__(self) -> int:
-        return len(self.events)
+        return len(self._events) + len(self._unmerged)
 
     def index_of_day(self, day: int) -> int:
         """How many events have an earliest day <= ``day``."""
@@ -79,8 +127,9 @@ class Timeline:
         pending = self._ck_patches[slot]
         world = self._ck_worlds[slot]
         if pending:
+            key = self._ck_keys[slot]
             for overlay in pending:
-                world = patch(world, overlay)
+                world = patch(world, overlay if isinstance(overlay, dict) else overlay.at(key))
             self._ck_worlds[slot] = world
             self._ck_patches[slot] = None
         return world
@@ -93,6 +142,12 @@ class Timeline:
         if index == 0:
             return self._ck_worlds[0]
         slot = bisect_right(self._ck_keys, self.keys[index - 1]) - 1
+        stale = slot
+        while stale > 0 and _pending_size(self._ck_patches[stale]) > _PATCH_LIMIT:
+            stale -= 1
+        if stale < slot:  # cheaper to refold from an earlier checkpoint than to patch these
+            del self._ck_keys[stale + 1 : slot + 1], self._ck_worlds[stale + 1 : slot + 1], self._ck_patches[stale + 1 : slot + 1]
+            slot = stale
         world = self._checkpoint(slot)
         position = 0 if slot == 0 else bisect_right(self.keys, self._ck_keys[slot])
         if index - position >= BULK_EVENTS:
@@ -135,6 +190,11 @@ class Timeline:
         ``removals`` taken out. Raises :class:`RuleViolation` naming the event
         that breaks; ``cause`` names the appended events in that message."""
         inserts = sorted(inserts, key=lambda p: p[0])
+        if inserts and not removals and self._unmerged:
+            try:  # keep the order unmerged while batches keep coming
+                return self._propose_bulk(inserts, len(self), inserts[0][0], cause)
+            except Unsupported:
+                pass
         keys = self.keys
         first = len(keys)
         change_key: Key | None = None
@@ -151,6 +211,11 @@ class Timeline:
                 tail_keys=[], tail_events=[], first_change=len(keys), head=self.world_before(len(keys)), change_key=(_INF, _INF)  # type: ignore[arg-type]
             )
         change = ChangeSet(inserts=inserts, removal_indexes=removal_indexes, first=first, change_key=change_key, cause=cause)
+        if first < len(keys) and not removal_indexes:
+            try:
+                return self._propose_bulk(inserts, first, change_key, cause)
+            except Unsupported:
+                pass
         if first < len(keys):
             try:
                 return self._propose_incremental(change)
@@ -159,6 +224,36 @@ class Timeline:
         elif not removal_indexes:
             return self._propose_at_head(change)
         return self._propose_refold(change)
+
+    def _propose_bulk(self, inserts: list[tuple[Key, Event]], first: int, change_key: Key, cause: str) -> Proposal:
+        """Check the inserted events on region histories (:mod:`unledger.bulk`)."""
+        if self._regions is None and len(inserts) < BULK_MIN_INSERTS and self._backfills < BULK_AFTER_BACKFILLS:
+            raise Unsupported
+        prints = eligible(inserts)
+        if prints is None:
+            raise Unsupported
+        index = self._regions
+        if index is None or not pristine():
+            self._regions = None
+            index = self._regions = RegionIndex.build(self.keys, self.events)
+        elif self._keys and index.last < self._keys[-1]:
+            # Appended at the head since (always after a merge: unmerged events are indexed).
+            at = bisect_right(self._keys, index.last)
+            index.extend(self._keys[at:], self._events[at:])
+        keys, events, unmerged = self._keys, self._events, self._unmerged
+
+        def event_at(key: Key) -> Event:
+            found = unmerged.get(key)
+            return found if found is not None else events[bisect_left(keys, key)]
+
+        delta = propose_bulk(index, event_at, inserts, prints, cause)
+        head = self._head if self._head is not None else self.world_before(len(self.keys))
+        head = patch(head, delta.last())
+        check_seat_limits(head, [e for _, e in inserts])
+        # The events join the sorted lists when something next reads them.
+        return Proposal(
+            tail_keys=[], tail_events=[], first_change=first, head=head, change_key=change_key, inserted=inserts, delta=delta
+        )
 
     def _propose_at_head(self, change: ChangeSet) -> Proposal:
         """Events that all fold after the last one (the common append):
@@ -233,10 +328,28 @@ class Timeline:
 
     def commit(self, proposal: Proposal) -> None:
         first = proposal.first_change
-        self.keys[first:] = proposal.tail_keys
-        self.events[first:] = proposal.tail_events
+        if proposal.delta is not None:
+            self._unmerged.update(proposal.inserted)
+        else:
+            if first < len(self.keys) or proposal.removed:
+                # Checked and applied otherwise: the region index is out of date
+                # (an append at the head only leaves it behind: it catches up).
+                self._regions = None
+                self._backfills += 1
+            self.keys[first:] = proposal.tail_keys
+            self.events[first:] = proposal.tail_events
         start = bisect_left(self._ck_keys, proposal.change_key)
-        if proposal.patches is None:
+        if proposal.delta is not None:
+            assert self._regions is not None
+            self._regions.install(proposal.delta, proposal.inserted)
+            delta = proposal.delta
+            for slot in range(start, len(self._ck_keys)):
+                pending = self._ck_patches[slot]
+                if pending is None:
+                    self._ck_patches[slot] = [delta]
+                else:
+                    pending.append(delta)
+        elif proposal.patches is None:
             del self._ck_keys[start:], self._ck_worlds[start:], self._ck_patches[start:]
             for key, world in proposal.checkpoints:
                 self._ck_keys.append(key)
@@ -257,3 +370,6 @@ class Timeline:
             for key, event in proposal.inserted:
                 entities.add(index, key, event)
 
+
+def _pending_size(pending: list[Overlay | Delta] | None) -> int:
+    return sum(len(p) for p in pending) if pending else 0
