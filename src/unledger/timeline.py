@@ -57,6 +57,9 @@ BULK_AFTER_BACKFILLS = 8
 _PATCH_LIMIT: Final = 4 * CHECKPOINT_EVERY
 #: Up to this many unmerged events go into the sorted lists one by one.
 _IN_PLACE: Final = 32
+#: A checkpoint more than this many bulk deltas behind when another kind of
+#: change is committed is dropped (refolded when next needed), not patched.
+_SETTLE_MOST: Final = 16
 #: The incremental check's signal to refold (kept under its old name).
 _Fallback = Fallback
 _ORIGIN: Final = ORIGIN
@@ -78,6 +81,14 @@ class Timeline:
         self._ck_worlds: list[World] = [World()]
         #: Overlays (or bulk deltas) still to apply to each checkpoint, oldest first.
         self._ck_patches: list[list[Overlay | Delta] | None] = [None]
+        #: Bulk deltas not yet handed to the checkpoints, oldest first: a
+        #: checkpoint takes those after its generation (``_ck_gen``) whose
+        #: change comes before it when a query reaches it; ``_log_sizes``
+        #: holds the running total of their regions.
+        self._log: list[Delta] = []
+        self._log_sizes: list[int] = [0]
+        self._log_gen0 = 0
+        self._ck_gen: list[int] = [0]
         self._head: World | None = World() if not self.events else None
         #: entity code -> keys of the events concerning it (built on the first
         #: incremental check, kept up to date by commit; see :mod:`unledger.entity_index`).
@@ -126,13 +137,52 @@ class Timeline:
     def _checkpoint(self, slot: int) -> World:
         pending = self._ck_patches[slot]
         world = self._ck_worlds[slot]
+        key = self._ck_keys[slot]
         if pending:
-            key = self._ck_keys[slot]
             for overlay in pending:
                 world = patch(world, overlay if isinstance(overlay, dict) else overlay.at(key))
-            self._ck_worlds[slot] = world
             self._ck_patches[slot] = None
+        generation = self._log_gen0 + len(self._log)
+        if self._ck_gen[slot] < generation:
+            for delta in self._log[self._ck_gen[slot] - self._log_gen0 :]:
+                if delta.change_key < key:
+                    world = patch(world, delta.at(key))
+            self._ck_gen[slot] = generation
+        self._ck_worlds[slot] = world
         return world
+
+    def _pending_size(self, slot: int) -> int:
+        """How many regions a checkpoint has still to patch (at most)."""
+        pending = self._ck_patches[slot]
+        size = sum(len(p) for p in pending) if pending else 0
+        return size + self._log_sizes[-1] - self._log_sizes[self._ck_gen[slot] - self._log_gen0]
+
+    def _settle(self) -> None:
+        """Hand the logged bulk deltas to the checkpoints they concern (or
+        drop a checkpoint that has too many to take), so that a change checked
+        otherwise can add its overlays after them."""
+        if not self._log:
+            return
+        generation = self._log_gen0 + len(self._log)
+        first_change = min(delta.change_key for delta in self._log)
+        keep = [True] * len(self._ck_keys)
+        for slot in range(bisect_right(self._ck_keys, first_change), len(self._ck_keys)):
+            behind = self._ck_gen[slot] - self._log_gen0
+            if behind >= len(self._log):
+                continue
+            if self._pending_size(slot) > _PATCH_LIMIT or len(self._log) - behind > _SETTLE_MOST:
+                keep[slot] = False
+                continue
+            key = self._ck_keys[slot]
+            found: list[Overlay | Delta] = [delta for delta in self._log[behind:] if delta.change_key < key]
+            if found:
+                pending = self._ck_patches[slot]
+                self._ck_patches[slot] = found if pending is None else pending + found
+        for name in ("_ck_keys", "_ck_worlds", "_ck_patches"):
+            column = getattr(self, name)
+            column[:] = [value for value, kept in zip(column, keep, strict=True) if kept]
+        self._ck_gen = [generation] * len(self._ck_keys)
+        self._log, self._log_sizes, self._log_gen0 = [], [0], generation
 
     def world_before(self, index: int) -> World:
         """The world after the first ``index`` events."""
@@ -143,10 +193,11 @@ class Timeline:
             return self._ck_worlds[0]
         slot = bisect_right(self._ck_keys, self.keys[index - 1]) - 1
         stale = slot
-        while stale > 0 and _pending_size(self._ck_patches[stale]) > _PATCH_LIMIT:
+        while stale > 0 and self._pending_size(stale) > _PATCH_LIMIT:
             stale -= 1
         if stale < slot:  # cheaper to refold from an earlier checkpoint than to patch these
             del self._ck_keys[stale + 1 : slot + 1], self._ck_worlds[stale + 1 : slot + 1], self._ck_patches[stale + 1 : slot + 1]
+            del self._ck_gen[stale + 1 : slot + 1]
             slot = stale
         world = self._checkpoint(slot)
         position = 0 if slot == 0 else bisect_right(self.keys, self._ck_keys[slot])
@@ -176,6 +227,7 @@ class Timeline:
                 self._ck_keys.insert(slot, keys[position - 1])
                 self._ck_worlds.insert(slot, world)
                 self._ck_patches.insert(slot, None)
+                self._ck_gen.insert(slot, self._log_gen0 + len(self._log))
                 slot += 1
                 next_checkpoint += k
         return world
@@ -331,6 +383,7 @@ class Timeline:
         if proposal.delta is not None:
             self._unmerged.update(proposal.inserted)
         else:
+            self._settle()
             if first < len(self.keys) or proposal.removed:
                 # Checked and applied otherwise: the region index is out of date
                 # (an append at the head only leaves it behind: it catches up).
@@ -342,19 +395,15 @@ class Timeline:
         if proposal.delta is not None:
             assert self._regions is not None
             self._regions.install(proposal.delta, proposal.inserted)
-            delta = proposal.delta
-            for slot in range(start, len(self._ck_keys)):
-                pending = self._ck_patches[slot]
-                if pending is None:
-                    self._ck_patches[slot] = [delta]
-                else:
-                    pending.append(delta)
+            self._log.append(proposal.delta)  # taken by each checkpoint when a query reaches it
+            self._log_sizes.append(self._log_sizes[-1] + len(proposal.delta))
         elif proposal.patches is None:
-            del self._ck_keys[start:], self._ck_worlds[start:], self._ck_patches[start:]
+            del self._ck_keys[start:], self._ck_worlds[start:], self._ck_patches[start:], self._ck_gen[start:]
             for key, world in proposal.checkpoints:
                 self._ck_keys.append(key)
                 self._ck_worlds.append(world)
                 self._ck_patches.append(None)
+                self._ck_gen.append(self._log_gen0)
         else:
             marks = [key for key, _ in proposal.patches]
             for slot in range(start, len(self._ck_keys)):
@@ -369,7 +418,3 @@ class Timeline:
                 entities.remove(index, key, event)
             for key, event in proposal.inserted:
                 entities.add(index, key, event)
-
-
-def _pending_size(pending: list[Overlay | Delta] | None) -> int:
-    return sum(len(p) for p in pending) if pending else 0
