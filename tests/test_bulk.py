@@ -19,7 +19,7 @@ from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import History, histories, naive_effective, naive_state, naive_violation
+from strategies import History, histories, naive_effective, naive_state, naive_violation, on
 
 from unledger import Admission, Correction, Event, Ledger, Retraction, RuleViolation, Withdrawal
 from unledger.errors import UnledgerError
@@ -84,7 +84,7 @@ def _assert_states(ledger: Ledger, history: History, rnd: random.Random) -> None
     days = history.days()
     picked = rnd.sample(days, min(15, len(days))) + [days[0] - 1, days[-1] + 1]
     for day in picked:  # random order: checkpoints are caught up out of order
-        assert ledger.state(day) == naive_state(ledger.records, day), day
+        assert ledger.state(on(day)) == naive_state(ledger.records, day), day
 
 
 def _random_batches(events: Sequence[Event], rnd: random.Random) -> list[list[Event]]:
@@ -190,7 +190,7 @@ def test_a_bulk_batch_of_backfilled_endings_is_refused_exactly_when_the_rules_sa
                 batch.append(Admission(org=target.org, member=f"N{i:02d}", date=date, id=f"a{i}"))  # type: ignore[attr-defined]
         _append_checked(ledger, batch)
         for day in history.days()[:: max(1, len(history.days()) // 10)]:
-            assert ledger.state(day) == naive_state(ledger.records, day)
+            assert ledger.state(on(day)) == naive_state(ledger.records, day)
         _assert_index_exact(ledger)
 
 
@@ -208,15 +208,15 @@ def test_appends_freeze_what_survived_after_enough_events_and_leave_the_collecto
     gc.unfreeze()
     with mock.patch.object(_gc, "FREEZE_APPENDS", 5), mock.patch.object(_gc, "_since_freeze", 0):
         ledger = Ledger.memory()
-        ledger.append([Adoption(body="B", symbol=f"R/{i}", title="t", date="2000", without_vote=True) for i in range(4)])
+        ledger.append([Adoption(body="BODY", symbol=f"R/{i}", title="t", date="2000", without_vote=True) for i in range(4)])
         assert gc.get_freeze_count() == 0
-        ledger.append(Adoption(body="B", symbol="R/4", title="t", date="2000", without_vote=True))
+        ledger.append(Adoption(body="BODY", symbol="R/4", title="t", date="2000", without_vote=True))
         assert gc.get_freeze_count() > 0
         assert gc.isenabled()
         gc.disable()
         try:
             gc.unfreeze()
-            ledger.append([Adoption(body="B", symbol=f"S/{i}", title="t", date="2001", without_vote=True) for i in range(6)])
+            ledger.append([Adoption(body="BODY", symbol=f"S/{i}", title="t", date="2001", without_vote=True) for i in range(6)])
             assert gc.get_freeze_count() == 0  # a caller who disabled the collector is left alone
             assert not gc.isenabled()
         finally:
