@@ -87,6 +87,23 @@ class Delta:
         return {region: values[-1] if values else ABSENT for region, (_, values) in self.histories.items()}
 
 
+#: Region tags a small world can hold (see :meth:`RegionIndex.small_world`);
+#: a kind whose footprint names another (the dataset kinds' ``xtra`` paths
+#: into ``World.extra``) takes the incremental check instead.
+_FOLLOWED_TAGS: Final = frozenset(_ONE_LEVEL) | frozenset(_TWO_LEVEL) | frozenset(_WILD_TAGS) | {"orgkey", "bodies"}
+
+
+def _followed_footprint(event: Event) -> Any:
+    """``footprint(event)``, or ``None`` when this path cannot follow it."""
+    fp = footprint(event)
+    if fp is None:
+        return None
+    for region in fp[0] + fp[1]:
+        if region[0] not in _FOLLOWED_TAGS:
+            return None
+    return fp
+
+
 def _concrete(region: Region, index: RegionIndex, fresh: dict[Any, set[Region]] | None = None) -> Iterable[Region]:
     """The regions with a history that ``region`` stands for (``fresh``:
     regions a change is giving their first history, by member and by org)."""
@@ -149,7 +166,7 @@ class RegionIndex:
         world = _EMPTY_WORLD
         reducers = REDUCERS
         for key, event in zip(keys, events, strict=True):
-            fp = footprint(event)
+            fp = _followed_footprint(event)
             if fp is None:
                 raise Unsupported
             before = world
@@ -164,7 +181,7 @@ class RegionIndex:
         on its small world."""
         reducers = REDUCERS
         for key, event in zip(keys, events, strict=True):
-            fp = footprint(event)
+            fp = _followed_footprint(event)
             if fp is None:
                 raise Unsupported
             before = self.small_world(fp[0] + fp[1], key, {})
@@ -274,7 +291,7 @@ class RegionIndex:
             self.history[region] = history
         touch = self.touch
         for key, event in inserted:
-            fp = footprint(event)
+            fp = _followed_footprint(event)
             assert fp is not None
             reads, writes = fp
             for region in dict.fromkeys(reads + writes):
@@ -295,7 +312,7 @@ def eligible(inserts: Sequence[tuple[Key, Event]]) -> list[Any] | None:
     for _, event in inserts:
         if event.kind in ALWAYS_CANDIDATES:
             return None
-        fp = footprint(event)
+        fp = _followed_footprint(event)
         if fp is None or _BODIES in fp[1]:
             return None
         prints.append(fp)
@@ -375,7 +392,7 @@ def propose_bulk(
             event = event_at(key)
             if event.kind in ALWAYS_CANDIDATES:
                 raise Unsupported
-            fp = footprint(event)
+            fp = _followed_footprint(event)
             if fp is None:
                 raise Unsupported
             is_insert = False
