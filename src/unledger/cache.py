@@ -49,7 +49,6 @@ change what a lazy world folds, nor stop the process with a signal.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import os
@@ -59,19 +58,13 @@ from bisect import bisect_left, bisect_right
 from pathlib import Path
 from typing import Any, Final
 
-import attrs
-import immutables
 import orjson
 
-from . import world as _world
 from ._gc import bulk
-from .codec import event_to_dict
-from .dates import PartialDate, parse_date
+from .cache_codec import Unstorable, decode, encode, packed, unpacked
 from .errors import UnledgerError
 from .events.base import Event
-from .events.instruments import EntryRule
 from .events.meta import Correction
-from .events.resolutions import Tally
 from .footprints import footprint, pristine
 from .log import GENESIS, FileLog, trusted_event_from_dict
 from .log.line import hash_before, parse_line
@@ -162,102 +155,6 @@ def _mac(key: bytes, *parts: bytes) -> str:
     return mac.hexdigest()
 
 
-# -- data only: values to JSON and back ------------------------------------------------
-
-#: The classes a stored world may hold: the attrs classes of
-#: :mod:`unledger.world`, and the two event parts the world keeps.
-_CLASSES: Final[dict[str, type]] = {
-    cls.__name__: cls
-    for cls in (
-        *(v for v in vars(_world).values() if isinstance(v, type) and attrs.has(v) and v.__module__ == _world.__name__),
-        Tally,
-        EntryRule,
-    )
-}
-_NAMES: Final = {cls: tuple(f.name for f in attrs.fields(cls)) for cls in _CLASSES.values()}
-
-
-def _own_event(event: Event) -> bool:
-    """Whether ``event`` is of one of unledger's own kinds (the only events a
-    stored world may hold: a user's kind may build itself in ways the cache
-    cannot know)."""
-    return event.__class__.__module__.startswith("unledger.")
-
-
-class _Unstorable(Exception):
-    """A value the cache cannot hold (a user's extension data, say)."""
-
-
-def _encode(value: Any) -> Any:
-    """A JSON value for ``value``: scalars as they are, everything else a
-    list opening with a tag (``t`` tuple, ``m`` map, ``d`` date, ``c`` class)."""
-    cls = value.__class__
-    if value is None or cls in (str, int, bool):
-        return value
-    if cls is tuple:
-        return ["t", *map(_encode, value)]
-    if cls is immutables.Map:
-        out: list[Any] = ["m"]
-        for k, v in value.items():
-            if k.__class__ not in (str, int):  # a roll call's number keys its body's map
-                raise _Unstorable(k)
-            out.append(k)
-            out.append(_encode(v))
-        return out
-    if cls is PartialDate:
-        return ["d", value.text]
-    if isinstance(value, Event):
-        if not _own_event(value):
-            raise _Unstorable(cls)
-        return ["e", event_to_dict(value)]
-    names = _NAMES.get(cls)
-    if names is None:
-        raise _Unstorable(cls)
-    return ["c", cls.__name__, *(_encode(getattr(value, n)) for n in names)]
-
-
-def _decode(value: Any) -> Any:
-    """The value :func:`_encode` was given (``ValueError`` on anything else)."""
-    if value.__class__ is not list:
-        if value is None or value.__class__ in (str, int, bool):
-            return value
-        raise ValueError("not a cached value")
-    tag = value[0]
-    if tag == "t":
-        return tuple(_decode(v) for v in value[1:])
-    if tag == "m":
-        it = iter(value[1:])
-        items = [(k, _decode(v)) for k, v in zip(it, it, strict=True)]
-        if not all(k.__class__ in (str, int) for k, _ in items):
-            raise ValueError("not a map key")
-        return immutables.Map(items)
-    if tag == "d" and len(value) == 2 and value[1].__class__ is str:
-        return parse_date(value[1])
-    if tag == "e" and len(value) == 2 and value[1].__class__ is dict:
-        # An event kept in the world (a roll call): checked as a line of the log is.
-        event = trusted_event_from_dict(value[1])
-        if not _own_event(event):
-            raise ValueError("not an event of unledger's own kinds")
-        return event
-    if tag == "c":
-        cls = _CLASSES[value[1]]
-        names = _NAMES[cls]
-        if len(value) != len(names) + 2:
-            raise ValueError("wrong field count")
-        return cls(**{n: _decode(v) for n, v in zip(names, value[2:], strict=True)})
-    raise ValueError("unknown tag")
-
-
-def _packed(a: array[int]) -> str:
-    return base64.b64encode(a.tobytes()).decode("ascii")
-
-
-def _unpacked(text: str) -> array[int]:
-    a = array("q")
-    a.frombytes(base64.b64decode(text, validate=True))
-    return a
-
-
 # -- writing ---------------------------------------------------------------------------
 
 
@@ -286,12 +183,12 @@ def _stored_worlds(
                 world = timeline.world_before(index)
                 where: dict[str, tuple[int, int, str]] = {}
                 for name in _WORLD_FIELDS:
-                    blob = orjson.dumps(_encode(getattr(world, name)))
+                    blob = orjson.dumps(encode(getattr(world, name)))
                     where[name] = (offset, len(blob), _mac(key, b"%d:%s:" % (index, name.encode()), blob))
                     blobs.append(blob)
                     offset += len(blob)
                 checkpoints.append((index, where))
-    except _Unstorable:
+    except Unstorable:
         return None
     return writers, checkpoints, blobs
 
@@ -338,10 +235,10 @@ def write_cache(ledger: Any) -> Path | None:
             "records": len(records),
             "events": n,
             "checkpoints": checkpoints,
-            "days": _packed(array("q", (k[0] for k in timeline.keys))),
-            "seqs": _packed(array("q", (k[1] for k in timeline.keys))),
-            "offsets": _packed(offsets),
-            "writers": {name: _packed(a) for name, a in writers.items()},
+            "days": packed(array("q", (k[0] for k in timeline.keys))),
+            "seqs": packed(array("q", (k[1] for k in timeline.keys))),
+            "offsets": packed(offsets),
+            "writers": {name: packed(a) for name, a in writers.items()},
         }
     )
     content = MAGIC + b"%d\n" % len(header) + header + _mac(key, MAGIC, header).encode("ascii") + b"\n" + b"".join(blobs)
@@ -431,10 +328,10 @@ class LazyLedgerState:
         self.head: str = header["head"]
         self.records: int = header["records"]
         self.events: int = header["events"]
-        self.days = _unpacked(header["days"])
-        self.seqs = _unpacked(header["seqs"])
-        self.offsets = _unpacked(header["offsets"])
-        self.writers: dict[str, array[int]] = {name: _unpacked(header["writers"][name]) for name in _WORLD_FIELDS}
+        self.days = unpacked(header["days"])
+        self.seqs = unpacked(header["seqs"])
+        self.offsets = unpacked(header["offsets"])
+        self.writers: dict[str, array[int]] = {name: unpacked(header["writers"][name]) for name in _WORLD_FIELDS}
         self.checkpoints: list[tuple[int, dict[str, list[Any]]]] = [(int(i), w) for i, w in header["checkpoints"]]
         self.checkpoint_positions = [index for index, _ in self.checkpoints]
         if len(self.offsets) != self.records + 1 or self.offsets[-1] != self.size or len(self.days) != self.events:
@@ -475,7 +372,7 @@ class LazyLedgerState:
                 raise _Damaged
             try:
                 with bulk(length // 16):
-                    self._fields[key] = _decode(orjson.loads(blob))
+                    self._fields[key] = decode(orjson.loads(blob))
             except (ValueError, KeyError, TypeError, UnledgerError):
                 raise _Damaged from None
         return self._fields[key]

@@ -20,6 +20,7 @@ from .basis import Basis
 from .dates import DateLike, PartialDate, day_to_iso, first_day, to_day
 from .errors import UnknownEntity
 from .events.instruments import BINDING_ACTS
+from .in_force import entry_into_force
 from .lineage import Link, code_on, lineage
 from .parties import parties_on
 from .world import (
@@ -34,7 +35,6 @@ from .world import (
     Spell,
     Term,
     World,
-    first_deposits,
 )
 
 # The world's records and the answers are re-exported: ``unledger.state`` was
@@ -432,29 +432,7 @@ class State:
         return any(a.act in BINDING_ACTS for acts in self.world.acts.get(code, EMPTY).values() for a in acts)
 
     def _entry_into_force(self, info: InstrumentInfo) -> PartialDate | None:
-        rule = info.rule
-        acts = self.world.acts.get(info.code, EMPTY)
-        if rule.rule == "event":
-            return info.in_force
-        if rule.rule == "on_signature":
-            firsts = [a.date for party_acts in acts.values() for a in party_acts if a.act == "signature"]
-            return min(firsts, key=lambda d: d.earliest_day) if firsts else None
-        deposits = first_deposits(acts)
-        if rule.rule == "deposits":
-            assert rule.count is not None
-            if len(deposits) < rule.count:
-                return None
-            k = rule.count - 1
-            kth_lo = sorted(d.earliest_day for d in deposits.values())[k]
-            kth_hi = sorted(d.latest_day for d in deposits.values())[k]
-            return PartialDate.span(kth_lo + (rule.days or 0), kth_hi + (rule.days or 0))
-        # named_and_majority
-        signatures = {p: a.date for p, party_acts in acts.items() for a in party_acts if a.act == "signature"}
-        lo = _named_majority_day(rule.named, deposits, signatures, lambda d: d.earliest_day)
-        hi = _named_majority_day(rule.named, deposits, signatures, lambda d: d.latest_day)
-        if lo is None or hi is None:
-            return None
-        return PartialDate.span(lo, max(lo, hi))
+        return entry_into_force(self.world, info)
 
     # -- resolutions -----------------------------------------------------------
 
@@ -497,17 +475,3 @@ class State:
     def extra(self, key: str, default: Any = None) -> Any:
         """Data kept by a kind defined outside unledger (see :func:`unledger.register`)."""
         return self.world.extra.get(key, default)
-
-
-def _named_majority_day(named: tuple[str, ...], deposits: dict[str, PartialDate], signatures: dict[str, PartialDate], day_of: Any) -> int | None:
-    if any(n not in deposits for n in named):
-        return None
-    named_set = set(named)
-    for candidate in sorted({day_of(d) for d in deposits.values()}):
-        if any(day_of(deposits[n]) > candidate for n in named):
-            continue
-        others_signed = sum(1 for p, d in signatures.items() if p not in named_set and day_of(d) <= candidate)
-        others_deposited = sum(1 for p, d in deposits.items() if p not in named_set and day_of(d) <= candidate)
-        if others_deposited * 2 > others_signed:
-            return candidate
-    return None
