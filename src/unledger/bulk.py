@@ -319,6 +319,74 @@ def eligible(inserts: Sequence[tuple[Key, Event]]) -> list[Any] | None:
     return prints
 
 
+def _follow(
+    touch: dict[Region, list[Key]], cursor: dict[Region, int], heap: list[tuple[Key, Region]], region: Region, after: Key
+) -> None:
+    """Queue the first recorded event after ``after`` of every region that
+    follows ``region`` and is not queued yet (``cursor`` holds each queued
+    region's position in its postings ``touch``)."""
+    for name in _followers(region):
+        if name in cursor:
+            continue
+        postings = touch.get(name, ())
+        at = bisect_right(postings, after)  # type: ignore[arg-type]
+        cursor[name] = at
+        if at < len(postings):
+            heappush(heap, (postings[at], name))
+
+
+def _pop_recorded(touch: dict[Region, list[Key]], cursor: dict[Region, int], heap: list[tuple[Key, Region]]) -> Key:
+    """The key of the next queued recorded event; its region's next posting
+    takes its place in the queue."""
+    key, name = heappop(heap)
+    postings = touch[name]
+    cursor[name] += 1
+    if cursor[name] < len(postings):
+        heappush(heap, (postings[cursor[name]], name))
+    return key
+
+
+def _recorded(event_at: Callable[[Key], Event], key: Key) -> tuple[Event, Any]:
+    """The recorded event at ``key`` and its footprint; :class:`Unsupported`
+    when this path cannot follow it."""
+    event = event_at(key)
+    if event.kind in ALWAYS_CANDIDATES:
+        raise Unsupported
+    fp = _followed_footprint(event)
+    if fp is None:
+        raise Unsupported
+    return event, fp
+
+
+def _check_and_apply(world: World, event: Event, is_insert: bool, cause: str) -> World:
+    """``event`` checked on and applied to its small ``world``; a recorded
+    event (not ``is_insert``) that breaks a rule is named with ``cause``."""
+    check = CHECKS.get(event.kind)
+    if check is not None:
+        try:
+            check(world, event)
+        except RuleViolation as exc:
+            if is_insert:
+                raise
+            raise RuleViolation(exc.reason, event=exc.event, field=exc.field, rule=exc.rule, cause=cause) from None
+    return REDUCERS[event.kind](world, event)
+
+
+def _open_history(index: RegionIndex, fresh: dict[Any, set[Region]], region: Region, key: Key) -> History:
+    """A new history of ``region``: its recorded one before ``key``, or an
+    empty one (a region never written before, noted in ``fresh`` under its
+    groups). :class:`Unsupported` for the ``bodies`` map."""
+    if region == _BODIES:
+        raise Unsupported
+    old = index.history.get(region)
+    if old is None:
+        for group in _groups(region):
+            fresh.setdefault(group, set()).add(region)
+        return ([], [])
+    cut = bisect_left(old[0], key)
+    return (old[0][:cut], old[1][:cut])
+
+
 def propose_bulk(
     index: RegionIndex,
     event_at: Callable[[Key], Event],
@@ -334,45 +402,12 @@ def propose_bulk(
     already recorded is named with ``cause``, the change), or
     :class:`Unsupported` when the change moves what this path cannot follow.
     """
-    checks, reducers = CHECKS, REDUCERS
     touch = index.touch
     new: dict[Region, History] = {}
     current: dict[Region, Any] = {}
     heap: list[tuple[Key, Region]] = []
     cursor: dict[Region, int] = {}
     fresh: dict[Any, set[Region]] = {}
-
-    def follow(region: Region, after: Key) -> None:
-        for name in _followers(region):
-            if name in cursor:
-                continue
-            postings = touch.get(name, ())
-            at = bisect_right(postings, after)  # type: ignore[arg-type]
-            cursor[name] = at
-            if at < len(postings):
-                heappush(heap, (postings[at], name))
-
-    def write(region: Region, key: Key, value: Any, is_insert: bool) -> None:
-        history = new.get(region)
-        if history is None:
-            if not is_insert and value == index.value_at(region, key):
-                return  # written back as it was: nothing changes for later readers
-            if region == _BODIES:
-                raise Unsupported
-            old = index.history.get(region)
-            if old is None:
-                history = ([], [])
-                for group in _groups(region):
-                    fresh.setdefault(group, set()).add(region)
-            else:
-                cut = bisect_left(old[0], key)
-                history = (old[0][:cut], old[1][:cut])
-            new[region] = history
-            follow(region, key)
-        history[0].append(key)
-        history[1].append(value)
-        current[region] = value
-
     ii, n_inserts = 0, len(inserts)
     last: Key | None = None
     while heap or ii < n_inserts:
@@ -382,32 +417,24 @@ def propose_bulk(
             ii += 1
             is_insert = True
         else:
-            key, name = heappop(heap)
-            postings = touch[name]
-            cursor[name] += 1
-            if cursor[name] < len(postings):
-                heappush(heap, (postings[cursor[name]], name))
+            key = _pop_recorded(touch, cursor, heap)
             if key == last:
                 continue
-            event = event_at(key)
-            if event.kind in ALWAYS_CANDIDATES:
-                raise Unsupported
-            fp = _followed_footprint(event)
-            if fp is None:
-                raise Unsupported
+            event, fp = _recorded(event_at, key)
             is_insert = False
         last = key
         reads, writes = fp
         world = index.small_world(reads + writes, key, current, fresh)
-        check = checks.get(event.kind)
-        if check is not None:
-            try:
-                check(world, event)
-            except RuleViolation as exc:
-                if is_insert:
-                    raise
-                raise RuleViolation(exc.reason, event=exc.event, field=exc.field, rule=exc.rule, cause=cause) from None
-        after = reducers[event.kind](world, event)
+        after = _check_and_apply(world, event, is_insert, cause)
         for region in writes:
-            write(region, key, extract(after, region), is_insert)
+            value = extract(after, region)
+            history = new.get(region)
+            if history is None:
+                if not is_insert and value == index.value_at(region, key):
+                    continue  # written back as it was: nothing changes for later readers
+                history = new[region] = _open_history(index, fresh, region, key)
+                _follow(touch, cursor, heap, region, key)
+            history[0].append(key)
+            history[1].append(value)
+            current[region] = value
     return Delta(new, inserts[0][0])

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from pathlib import Path
 from typing import Final
 
 import immutables
@@ -122,14 +123,13 @@ def _voter(alpha2: str, name: str, date: str, path: object, line: int) -> str:
     return code
 
 
-def unga_events(directory: str | os.PathLike[str], *, version: str = "0.3.0") -> tuple[list[RollCall], dict[int, tuple[int, int]]]:
-    """The roll calls of a copy of the votes data, in date order, and the
-    rows of ``un_votes.csv`` each one's votes were read from."""
-    calls_path = dataset_file(directory, CALLS_FILE, DATASET)
-    issues_path = dataset_file(directory, ISSUES_FILE, DATASET)
-    votes_path = dataset_file(directory, VOTES_FILE, DATASET)
-    cite = f"UN General Assembly roll calls (Voeten 2013, hdl:1902.1/12379; R package unvotes {version})"
-    calls: dict[int, tuple[int, list[str], dict[str, int]]] = {}
+_Call = tuple[int, list[str], dict[str, int]]
+
+
+def _read_calls(calls_path: Path) -> tuple[dict[int, _Call], dict[int, str]]:
+    """Each roll call's row of ``un_roll_calls.csv`` (line, cells, column
+    index) and its date as written, by rcid."""
+    calls: dict[int, _Call] = {}
     dates: dict[int, str] = {}
     for line, row, ix in read_rows(calls_path, ("rcid", "session", "importantvote", "date", "unres", "amend", "para", "short", "descr")):
         try:
@@ -140,6 +140,12 @@ def unga_events(directory: str | os.PathLike[str], *, version: str = "0.3.0") ->
             raise DatasetError(f"{calls_path} row {line}: rcid {rcid} appears twice (first at row {calls[rcid][0]})")
         calls[rcid] = (line, row, ix)
         dates[rcid] = row[ix["date"]]
+    return calls, dates
+
+
+def _read_issues(issues_path: Path) -> tuple[dict[int, list[str]], dict[int, list[int]]]:
+    """Each roll call's issue codes (each once, in file order) and the lines
+    of ``un_roll_call_issues.csv`` they were read from, by rcid."""
     subjects: dict[int, list[str]] = {}
     issue_lines: dict[int, list[int]] = {}
     for line, row, ix in read_rows(issues_path, ("rcid", "short_name")):
@@ -150,6 +156,13 @@ def unga_events(directory: str | os.PathLike[str], *, version: str = "0.3.0") ->
         if code not in subjects.setdefault(rcid, []):
             subjects[rcid].append(code)
         issue_lines.setdefault(rcid, []).append(line)
+    return subjects, issue_lines
+
+
+def _read_votes(votes_path: Path, dates: dict[int, str]) -> tuple[dict[int, dict[str, str]], dict[int, tuple[int, int]]]:
+    """Each roll call's votes by state code and the first and last rows of
+    ``un_votes.csv`` they were read from, by rcid (``dates``: each roll
+    call's date as written, by rcid)."""
     votes: dict[int, dict[str, str]] = {}
     vote_rows: dict[int, tuple[int, int]] = {}
     voter_cache: dict[tuple[str, str, str], str] = {}
@@ -177,33 +190,60 @@ def unga_events(directory: str | os.PathLike[str], *, version: str = "0.3.0") ->
         last = line
     if rcid >= 0:
         vote_rows[rcid] = (first, last) if rcid not in vote_rows else (vote_rows[rcid][0], last)
+    return votes, vote_rows
+
+
+def _where(rcid: int, line: int, vote_rows: dict[int, tuple[int, int]], issue_lines: dict[int, list[int]]) -> str:
+    """The rows of the three files roll call ``rcid`` (at ``line`` of
+    ``un_roll_calls.csv``) was read from."""
+    where = f"{CALLS_FILE} row {line}"
+    if rcid in vote_rows:
+        a, b = vote_rows[rcid]
+        where += f"; {VOTES_FILE} rows {a}-{b}"
+    if rcid in issue_lines:
+        where += f"; {ISSUES_FILE} row{'s' if len(issue_lines[rcid]) > 1 else ''} {', '.join(map(str, issue_lines[rcid]))}"
+    return where
+
+
+def _roll_call(rcid: int, row: list[str], ix: dict[str, int], subjects: list[str], votes: dict[str, str], source: str) -> RollCall:
+    """The roll call of ``un_roll_calls.csv`` cells ``row`` (column index
+    ``ix``) with its issue codes ``subjects`` and ``votes``; ValueError
+    when a cell does not parse."""
+    symbol = row[ix["unres"]].strip() or None
+    return RollCall(
+        body=BODY,
+        rcid=rcid,
+        date=parse_date(row[ix["date"]]),
+        session=int(row[ix["session"]]) if row[ix["session"]].strip() else None,
+        symbol=symbol,
+        un_symbol=un_symbol(symbol) if symbol else None,
+        title=row[ix["short"]].strip() or None,
+        description=row[ix["descr"]].strip() or None,
+        amendment=_flag(row[ix["amend"]]),
+        paragraph=_flag(row[ix["para"]]),
+        important=_flag(row[ix["importantvote"]]),
+        subjects=tuple(subjects),
+        votes=immutables.Map(votes),
+        id=f"{PREFIX}rc:{rcid}",
+        source=source,
+    )
+
+
+def unga_events(directory: str | os.PathLike[str], *, version: str = "0.3.0") -> tuple[list[RollCall], dict[int, tuple[int, int]]]:
+    """The roll calls of a copy of the votes data, in date order, and the
+    rows of ``un_votes.csv`` each one's votes were read from."""
+    calls_path = dataset_file(directory, CALLS_FILE, DATASET)
+    issues_path = dataset_file(directory, ISSUES_FILE, DATASET)
+    votes_path = dataset_file(directory, VOTES_FILE, DATASET)
+    cite = f"UN General Assembly roll calls (Voeten 2013, hdl:1902.1/12379; R package unvotes {version})"
+    calls, dates = _read_calls(calls_path)
+    subjects, issue_lines = _read_issues(issues_path)
+    votes, vote_rows = _read_votes(votes_path, dates)
     out: list[RollCall] = []
     for rcid, (line, row, ix) in calls.items():
-        symbol = row[ix["unres"]].strip() or None
-        where = f"{CALLS_FILE} row {line}"
-        if rcid in vote_rows:
-            a, b = vote_rows[rcid]
-            where += f"; {VOTES_FILE} rows {a}-{b}"
-        if rcid in issue_lines:
-            where += f"; {ISSUES_FILE} row{'s' if len(issue_lines[rcid]) > 1 else ''} {', '.join(map(str, issue_lines[rcid]))}"
+        source = f"{cite}, {_where(rcid, line, vote_rows, issue_lines)}"
         try:
-            event = RollCall(
-                body=BODY,
-                rcid=rcid,
-                date=parse_date(row[ix["date"]]),
-                session=int(row[ix["session"]]) if row[ix["session"]].strip() else None,
-                symbol=symbol,
-                un_symbol=un_symbol(symbol) if symbol else None,
-                title=row[ix["short"]].strip() or None,
-                description=row[ix["descr"]].strip() or None,
-                amendment=_flag(row[ix["amend"]]),
-                paragraph=_flag(row[ix["para"]]),
-                important=_flag(row[ix["importantvote"]]),
-                subjects=tuple(subjects.get(rcid, ())),
-                votes=immutables.Map(votes.get(rcid, {})),
-                id=f"{PREFIX}rc:{rcid}",
-                source=f"{cite}, {where}",
-            )
+            event = _roll_call(rcid, row, ix, subjects.get(rcid, []), votes.get(rcid, {}), source)
         except ValueError as exc:
             raise DatasetError(f"{calls_path} row {line}: {exc}") from None
         out.append(event)
