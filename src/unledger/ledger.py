@@ -20,23 +20,17 @@ from typing import TYPE_CHECKING, Any, overload
 
 from . import reports
 from ._gc import appended, bulk
+from .appending import batch_of, check_expected_seq, recorded_originals, settle_tail, write_batch
 from .basis import Basis
-from .dates import END_OF_TIME, DateLike, next_timestamp, parse_timestamp, to_day
-from .effective import Changes as _Changes
+from .dates import END_OF_TIME, DateLike, parse_timestamp, to_day
 from .effective import Key, in_effect, select
 from .effective import effective_map as _effective_map
-from .errors import (
-    ConcurrencyError,
-    DuplicateEventId,
-    InvalidEvent,
-    ReadOnlyLedger,
-    RuleViolation,
-)
-from .events.base import Event, new_ids
-from .events.meta import Correction, Retraction
-from .ids import with_content_id
+from .errors import ConcurrencyError, InvalidEvent, ReadOnlyLedger
+from .events.base import Event
 from .lineage import Link, links_of
-from .log import GENESIS, FileLog, MemoryLog, Record, Storage, decode_lines, encode_batch, with_fields
+from .loading import Loaded as _Loaded
+from .loading import load_snapshot
+from .log import GENESIS, FileLog, MemoryLog, Record, Storage, decode_lines
 from .log.head import check_head
 from .log.verify import check_held_back, verify_storage
 from .reports import Change, Diff
@@ -49,24 +43,6 @@ if TYPE_CHECKING:
 __all__ = ["Ledger", "Diff", "Change"]
 
 logger = logging.getLogger("unledger")
-
-
-class _Loaded:
-    """An attribute of a :class:`Ledger` that needs the log read: reading it
-    on a ledger reopened from a snapshot cache loads the log first."""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, obj: Any, owner: type | None = None) -> Any:
-        if obj is None:
-            return self
-        if obj._lazy is not None:
-            obj._load()
-        return obj.__dict__[self.name]
-
-    def __set__(self, obj: Any, value: Any) -> None:
-        obj.__dict__[self.name] = value
 
 
 class Ledger:
@@ -148,17 +124,7 @@ class Ledger:
 
     def _load_locked(self) -> None:
         lazy, self._lazy = self._lazy, None
-        lazy.close()
-        data = lazy.data  # the bytes the cache was checked against at open
-        lines = data[:-1].split(b"\n") if data else []
-        path = str(self.path) if self.path else None
-        with bulk(len(lines)):
-            records = decode_lines(lines, 1, GENESIS, path=path)
-            loaded = self.__dict__
-            loaded["_records"] = records
-            loaded["_by_id"] = {record.event.id: record for record in records}
-            loaded["_effective"] = _effective_map(records)
-            loaded["_timeline"] = Timeline(loaded["_effective"].values())
+        load_snapshot(lazy, str(self.path) if self.path else None, self.__dict__)
 
     @classmethod
     def for_repair(cls, path: str | os.PathLike[str], *, lock_timeout: float = 10.0) -> Ledger:
@@ -333,7 +299,7 @@ class Ledger:
         with self._lock, self._log.locked():
             with self._log.repairing():
                 self._catch_up()
-                moved = self._settle_tail()
+                moved = settle_tail(self._log, self.seq, self.head, self._catch_up)
         if moved is not None:
             self.quarantined.append(moved)
             logger.warning("unledger: moved a torn tail of %s into %s", self.path, moved)
@@ -358,77 +324,30 @@ class Ledger:
         :class:`~unledger.errors.ConcurrencyError` is raised.
         """
         single = isinstance(events, Event)
-        batch: list[Event] = [events] if isinstance(events, Event) else list(events)
-        for index, event in enumerate(batch):
-            if not isinstance(event, Event):
-                raise InvalidEvent(f"expected an unledger event, got {type(event).__name__}", event=f"batch item {index + 1}")
-        # An event without an id gets one from its content: appending it again is a no-op.
-        batch = [with_content_id(event) for event in batch]
-        if expected_seq is not None and (expected_seq.__class__ is not int or expected_seq < 0):
-            raise InvalidEvent(f"expected_seq must be a whole number >= 0, got {expected_seq!r}", field="expected_seq")
+        batch = batch_of(events)
+        check_expected_seq(expected_seq)
         if self.readonly:
             raise ReadOnlyLedger("this ledger is read-only (the bundled records are); open your own log to append")
         with self._lock, self._log.locked():
             self._catch_up()
-            moved = self._settle_tail()
+            moved = settle_tail(self._log, self.seq, self.head, self._catch_up)
             if moved is not None:
                 self.quarantined.append(moved)
                 logger.warning("unledger: moved a torn tail of %s into %s", self.path, moved)
             results = self._append_locked(batch, expected_seq)
         return results[0] if single else results
 
-    def _settle_tail(self) -> Path | None:
-        """Under the lock: what a crashed writer left after the head record
-        (see :meth:`FileLog.settle_tail`); adopted lines are read in."""
-        adopted, moved = self._log.settle_tail(self.seq, self.head)
-        if adopted:
-            logger.warning("unledger: %s: adopted lines an interrupted append wrote before its head record", self.path)
-            self._catch_up()
-        return moved
-
     def _append_locked(self, batch: list[Event], expected_seq: int | None) -> list[Record]:
-        originals: list[Record | None] = []
-        seen: set[str] = set()
-        for event in batch:
-            if event.id is not None:
-                if event.id in seen:
-                    raise InvalidEvent("this id (or this same event) appears twice in the batch", event=event.id, field="id")
-                seen.add(event.id)
-                existing = self._by_id.get(event.id)
-                if existing is not None:
-                    # Compare as recorded: a correction's replacement was given the target's id.
-                    if existing.event != event and existing.event != self._with_id(event):
-                        raise DuplicateEventId(
-                            f"id {event.id} is already recorded at seq {existing.seq} with different content: give the changed event "
-                            "another id, or record a correction of the recorded one",
-                            event=event.id,
-                            field="id",
-                        )
-                    originals.append(existing)
-                    continue
-            originals.append(None)
+        originals = recorded_originals(batch, lambda event_id: self._by_id.get(event_id))
         fresh = [event for event, original in zip(batch, originals, strict=True) if original is None]
         if not fresh:
             return [r for r in originals if r is not None]
         if expected_seq is not None and expected_seq != self.seq:
             raise ConcurrencyError(expected_seq, self.seq)
 
-        ids = iter(new_ids(sum(1 for event in fresh if event.id is None)))
-        fresh = [self._with_id(event, ids) for event in fresh]
-        recorded = self._next_timestamp()
-        inserts, removals, effective = self._plan(fresh)
-        cause = ", ".join(e.label() for e in fresh)
-        proposal = self._timeline.propose(inserts, removals, cause=cause)
-
-        first_seq = self.seq + 1
-        encoded = encode_batch(first_seq, self.head, recorded, fresh)
-        new_records = []
-        prev = self.head
-        for offset, (event, (_, digest)) in enumerate(zip(fresh, encoded, strict=True)):
-            new_records.append(Record(first_seq + offset, recorded, event, digest, prev))
-            prev = digest
-        self._log.write(b"".join(line for line, _ in encoded))
-
+        new_records, proposal, effective = write_batch(
+            self._log, fresh, self.seq, self.head, self._records, self._by_id, self._effective, self._timeline
+        )
         # On disk: now make memory agree.
         self._timeline.commit(proposal)
         self._effective = effective.apply()
@@ -439,62 +358,6 @@ class Ledger:
         appended(len(new_records))
         it = iter(new_records)
         return [original if original is not None else next(it) for original in originals]
-
-    def _with_id(self, event: Event, fresh_ids: Iterator[str] | None = None) -> Event:
-        # The event was validated when built and ids are valid by
-        # construction here: copy it without validating it again.
-        if event.id is None:
-            assert fresh_ids is not None, "events without an id are given one only when appended"
-            event = with_fields(event, id=next(fresh_ids))
-        if isinstance(event, Correction) and event.replacement.id is None:
-            event = with_fields(event, replacement=with_fields(event.replacement, id=event.target))
-        return event
-
-    def _next_timestamp(self) -> str:
-        return next_timestamp(self._records[-1].recorded if self._records else "")
-
-    def _plan(self, fresh: list[Event]) -> tuple[list[tuple[Key, Event]], set[int], _Changes]:
-        """Work out how ``fresh`` changes the record: events to insert into
-        the fold order, positions to remove, and the new id -> entry map."""
-        # Changes on top of the current map, applied only once written: a
-        # copy of the whole map would cost O(records) on every append.
-        effective = _Changes(self._effective)
-        inserts: dict[str, tuple[Key, Event]] = {}
-        removals: set[int] = set()
-        seq = self.seq
-        for offset, event in enumerate(fresh):
-            position = seq + offset + 1
-            if isinstance(event, (Retraction, Correction)):
-                target = effective.get(event.target)
-                if target is None:
-                    if event.target in self._by_id or any(e.id == event.target for e in fresh):
-                        reason = f"event {event.target} is not in the record (already retracted, or a retraction itself)"
-                    else:
-                        reason = f"no event with id {event.target} in the log"
-                    raise RuleViolation(reason, event=event.label(), field="target", rule="target-exists")
-                del effective[event.target]
-                if event.target in inserts:
-                    del inserts[event.target]
-                else:
-                    removals.add(target[0][1])
-                if isinstance(event, Correction):
-                    replacement = event.replacement
-                    assert replacement.id is not None
-                    if replacement.id != event.target and (replacement.id in effective or replacement.id in self._by_id):
-                        raise InvalidEvent(
-                            f"replacement id {replacement.id} is already used", event=event.label(), field="replacement"
-                        )
-                    entry = ((replacement.date.earliest_day, position), replacement)
-                    effective[replacement.id] = entry
-                    inserts[replacement.id] = entry
-                continue
-            assert event.id is not None
-            if event.id in effective:
-                raise DuplicateEventId("id already used by an event in the record", event=event.id, field="id")
-            entry = ((event.date.earliest_day, position), event)
-            effective[event.id] = entry
-            inserts[event.id] = entry
-        return list(inserts.values()), removals, effective
 
     # -- asking --------------------------------------------------------------------
 
