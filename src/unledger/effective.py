@@ -45,7 +45,7 @@ def effective_map(records: Iterable[Record]) -> dict[str, tuple[Key, Event]]:
 
 class Changes:
     """Additions and removals planned on top of a dict, applied in place by
-    :meth:`apply` (the few operations :meth:`unledger.appending.plan` needs)."""
+    :meth:`apply` (the few operations :func:`unledger.appending.plan` needs)."""
 
     __slots__ = ("base", "added", "removed")
 
