@@ -40,11 +40,10 @@ from typing import Any, Final
 
 from immutables import Map
 
-from .errors import RuleViolation
+from .changes import check_and_apply
 from .events.base import Event
 from .footprints import _ONE_LEVEL, _TWO_LEVEL, ABSENT, ALWAYS_CANDIDATES, extract, footprint, pristine
 from .reducers import REDUCERS
-from .rules import CHECKS
 from .world import World
 
 __all__ = ["RegionIndex", "Delta", "Unsupported", "propose_bulk"]
@@ -358,20 +357,6 @@ def _recorded(event_at: Callable[[Key], Event], key: Key) -> tuple[Event, Any]:
     return event, fp
 
 
-def _check_and_apply(world: World, event: Event, is_insert: bool, cause: str) -> World:
-    """``event`` checked on and applied to its small ``world``; a recorded
-    event (not ``is_insert``) that breaks a rule is named with ``cause``."""
-    check = CHECKS.get(event.kind)
-    if check is not None:
-        try:
-            check(world, event)
-        except RuleViolation as exc:
-            if is_insert:
-                raise
-            raise RuleViolation(exc.reason, event=exc.event, field=exc.field, rule=exc.rule, cause=cause) from None
-    return REDUCERS[event.kind](world, event)
-
-
 def _open_history(index: RegionIndex, fresh: dict[Any, set[Region]], region: Region, key: Key) -> History:
     """A new history of ``region``: its recorded one before ``key``, or an
     empty one (a region never written before, noted in ``fresh`` under its
@@ -425,7 +410,7 @@ def propose_bulk(
         last = key
         reads, writes = fp
         world = index.small_world(reads + writes, key, current, fresh)
-        after = _check_and_apply(world, event, is_insert, cause)
+        after = check_and_apply(world, event, is_insert, cause)
         for region in writes:
             value = extract(after, region)
             history = new.get(region)

@@ -77,6 +77,21 @@ class Proposal:
     delta: Any = None
 
 
+def check_and_apply(world: World, event: Event, is_insert: bool, cause: str) -> World:
+    """``event`` checked on ``world`` (the world just before it) and folded
+    into it. A recorded event (not ``is_insert``) that the change breaks is
+    named with ``cause``, the change, in its error."""
+    check = CHECKS.get(event.kind)
+    if check is not None:
+        try:
+            check(world, event)
+        except RuleViolation as exc:
+            if is_insert:
+                raise
+            raise RuleViolation(exc.reason, event=exc.event, field=exc.field, rule=exc.rule, cause=cause) from None
+    return REDUCERS[event.kind](world, event)
+
+
 def check_and_fold(
     world: World, keys: list[Key], events: list[Event], inserted: set[int] | None, cause: str, *, every: int
 ) -> tuple[World, list[tuple[Key, World]]]:
@@ -86,18 +101,9 @@ def check_and_fold(
     change breaks is named with ``cause``, the change, in its error."""
     checkpoints: list[tuple[Key, World]] = []
     k = every
-    checks, reducers = CHECKS, REDUCERS
     with bulk(len(events)) if len(events) >= BULK_EVENTS else _NO_PAUSE:
         for offset, event in enumerate(events, 1):
-            check = checks.get(event.kind)
-            if check is not None:
-                try:
-                    check(world, event)
-                except RuleViolation as exc:
-                    if inserted is None or id(event) in inserted:
-                        raise
-                    raise RuleViolation(exc.reason, event=exc.event, field=exc.field, rule=exc.rule, cause=cause) from None
-            world = reducers[event.kind](world, event)
+            world = check_and_apply(world, event, inserted is None or id(event) in inserted, cause)
             if offset % k == 0:
                 checkpoints.append((keys[offset - 1], world))
     return world, checkpoints

@@ -22,12 +22,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import entity_index
-from .changes import ChangeSet, Fallback, Key, Overlay, Proposal
-from .errors import RuleViolation
+from .changes import ChangeSet, Fallback, Key, Overlay, Proposal, check_and_apply
 from .events.base import Event
 from .footprints import Regions, extract, footprint, patch, pristine
 from .reducers import REDUCERS
-from .rules import CHECKS, check_seat_limits
+from .rules import check_seat_limits
 from .world import World
 
 if TYPE_CHECKING:
@@ -99,15 +98,7 @@ class _Incremental:
             for held in written.related(region):
                 needed[held] = overlay[held]
         world = patch(self.old_world(position), needed)
-        check = CHECKS.get(event.kind)
-        if check is not None:
-            try:
-                check(world, event)
-            except RuleViolation as exc:
-                if is_insert:
-                    raise
-                raise RuleViolation(exc.reason, event=exc.event, field=exc.field, rule=exc.rule, cause=self.change.cause) from None
-        world = REDUCERS[event.kind](world, event)
+        world = check_and_apply(world, event, is_insert, self.change.cause)
         for region in writes:
             written.add(region)
         for region in writes:
