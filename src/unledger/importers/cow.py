@@ -33,12 +33,11 @@ from ..events.base import Event
 from ..events.bodies import Establishment
 from ..events.statuses import Closure, MembershipStatus
 from ..ledger import Ledger
-from ..state import EMPTY
 from . import crosswalk
 from ._files import dataset_file, read_rows
 from .checks import check_cow_against_un
-from .releases import plan_release
-from .report import DatasetError, ImportRefused, ImportResult, write_report
+from .releases import append_release, reference_ledger
+from .report import DatasetError, ImportResult
 
 __all__ = ["import_cow_igo", "cow_events", "DATASET", "STATE_FILE", "IGO_FILE", "STATUS_OF", "PREFIX"]
 
@@ -240,20 +239,12 @@ def import_cow_igo(
     """
     started = time.perf_counter()
     events, un = _read(directory, version)
-    conflicts = check_cow_against_un(un, _reference(ledger, reference), version=version)
-    report_path = write_report(report, conflicts) if report is not None else None
-    if strict and conflicts:
-        raise ImportRefused(DATASET, conflicts, report_path)
+    conflicts = check_cow_against_un(un, reference_ledger(ledger, reference), version=version)
     bodies = ledger.world().bodies
     events = [e for e in events if not (isinstance(e, Establishment) and _established_elsewhere(bodies, e))]
-    plan = plan_release(ledger, PREFIX, events, dataset=DATASET, version=version, kinds=_KINDS)
-    batch = plan.events()
-    if batch:
-        ledger.append(batch)
-    return ImportResult(
-        dataset=DATASET, version=version, events=len(events), appended=len(plan.new), corrections=len(plan.corrections),
-        retractions=len(plan.retractions), unchanged=plan.unchanged, seconds=time.perf_counter() - started,
-        conflicts=conflicts, report=report_path,
+    return append_release(
+        ledger, events, conflicts, dataset=DATASET, version=version, prefix=PREFIX, kinds=_KINDS,
+        strict=strict, report=report, started=started,
     )
 
 
@@ -262,12 +253,4 @@ def _established_elsewhere(bodies: Any, e: Establishment) -> bool:
     (the bundled UN): its own record stands, COW's is not appended."""
     info = bodies.get(e.entity)
     return info is not None and not (info.via or "").startswith(PREFIX)
-
-
-def _reference(ledger: Ledger, reference: Ledger | None) -> Ledger:
-    if reference is not None:
-        return reference
-    if ledger.world().members.get("UN", EMPTY):
-        return ledger
-    return Ledger.bundled()
 

@@ -11,6 +11,8 @@ what each release said.
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterable
 
 import attrs
@@ -18,6 +20,8 @@ import attrs
 from ..events.base import Event
 from ..events.meta import Correction, Retraction
 from ..ledger import Ledger
+from ..state import EMPTY
+from .report import Conflict, ImportRefused, ImportResult, write_report
 
 __all__ = ["Plan", "plan_release", "same_fact"]
 
@@ -85,3 +89,42 @@ def plan_release(ledger: Ledger, prefix: str, events: Iterable[Event], *, datase
 
 def _slug(version: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in version) or "r"
+
+
+def reference_ledger(ledger: Ledger, reference: Ledger | None) -> Ledger:
+    """The UN records a dataset is checked against: ``reference`` if given,
+    else the ledger itself if it records UN members, else the bundled records."""
+    if reference is not None:
+        return reference
+    if ledger.world().members.get("UN", EMPTY):
+        return ledger
+    return Ledger.bundled()
+
+
+def append_release(
+    ledger: Ledger,
+    events: list[Event],
+    conflicts: tuple[Conflict, ...],
+    *,
+    dataset: str,
+    version: str,
+    prefix: str,
+    kinds: Iterable[str],
+    strict: bool,
+    report: str | os.PathLike[str] | None,
+    started: float,
+) -> ImportResult:
+    """Write the conflict report, refuse a strict import with conflicts, then
+    append what this release changes (nothing if it is already recorded)."""
+    report_path = write_report(report, conflicts) if report is not None else None
+    if strict and conflicts:
+        raise ImportRefused(dataset, conflicts, report_path)
+    plan = plan_release(ledger, prefix, events, dataset=dataset, version=version, kinds=kinds)
+    batch = plan.events()
+    if batch:
+        ledger.append(batch)
+    return ImportResult(
+        dataset=dataset, version=version, events=len(events), appended=len(plan.new), corrections=len(plan.corrections),
+        retractions=len(plan.retractions), unchanged=plan.unchanged, seconds=time.perf_counter() - started,
+        conflicts=conflicts, report=report_path,
+    )

@@ -30,12 +30,11 @@ import immutables
 from ..dates import parse_date
 from ..events.votes import ROLL_CALL_VOTES, RollCall
 from ..ledger import Ledger
-from ..state import EMPTY
 from . import crosswalk
 from ._files import dataset_file, read_rows
 from .checks import check_votes_against_un
-from .releases import plan_release
-from .report import DatasetError, ImportRefused, ImportResult, write_report
+from .releases import append_release, reference_ledger
+from .report import DatasetError, ImportResult
 
 __all__ = ["import_unga_votes", "unga_events", "un_symbol", "ISSUES", "issue_code", "DATASET", "BODY", "PREFIX"]
 
@@ -270,18 +269,8 @@ def import_unga_votes(
     """
     started = time.perf_counter()
     events, lines = unga_events(directory, version=version)
-    if reference is None:
-        reference = ledger if ledger.world().members.get("UN", EMPTY) else Ledger.bundled()
-    conflicts = check_votes_against_un(events, reference, version=version, lines=lines)
-    report_path = write_report(report, conflicts) if report is not None else None
-    if strict and conflicts:
-        raise ImportRefused(DATASET, conflicts, report_path)
-    plan = plan_release(ledger, PREFIX, events, dataset=DATASET, version=version, kinds=("roll_call",))
-    batch = plan.events()
-    if batch:
-        ledger.append(batch)
-    return ImportResult(
-        dataset=DATASET, version=version, events=len(events), appended=len(plan.new), corrections=len(plan.corrections),
-        retractions=len(plan.retractions), unchanged=plan.unchanged, seconds=time.perf_counter() - started,
-        conflicts=conflicts, report=report_path,
+    conflicts = check_votes_against_un(events, reference_ledger(ledger, reference), version=version, lines=lines)
+    return append_release(
+        ledger, list(events), conflicts, dataset=DATASET, version=version, prefix=PREFIX, kinds=("roll_call",),
+        strict=strict, report=report, started=started,
     )
