@@ -1,4 +1,4 @@
-"""Build src/unledger/importers/data/crosswalk.csv, the state-code crosswalk.
+"""Build src/unledger/data/crosswalk.csv, the state-code crosswalk.
 
 Run by hand when the table changes (not at install time):
 
@@ -104,7 +104,7 @@ def main(states_csv: str) -> None:
     missing = sorted(set(cow) - set(CODES) - set(PERIODS))
     if missing:
         raise SystemExit(f"no code for COW numbers {missing}")
-    out = Path(__file__).resolve().parent.parent / "src/unledger/importers/data/crosswalk.csv"
+    out = Path(__file__).resolve().parent.parent / "src/unledger/data/crosswalk.csv"
     rows = []
     for number, (letters, cow_name, first, last) in sorted(cow.items()):
         periods = PERIODS.get(number) or ((CODES[number], None, None),)

@@ -17,7 +17,7 @@ from unledger import Ledger, research
 from unledger.cli import cli
 from unledger.dates import Certainty, parse_date, to_day
 from unledger.events import Correction, MembershipStatus, Retraction, RollCall
-from unledger.importers import crosswalk
+from unledger import crosswalk
 from unledger.importers.cow import import_cow_igo
 from unledger.importers.report import DatasetError, ImportRefused
 from unledger.importers.unga import import_unga_votes, un_symbol
@@ -223,6 +223,19 @@ def test_votes_and_agreement_against_the_raw_rows(votes: Ledger) -> None:
 
 
 # -- conflicts with the ledger's records ---------------------------------------------
+
+
+def test_the_agreement_plot_breaks_its_line_over_years_without_roll_calls(votes: Ledger) -> None:
+    import math
+
+    from unledger import research_plot
+
+    rows = {r.year: r.share for r in research.agreement(votes, "USA", "FRA")}
+    line = research_plot.agreement(votes, "USA", "FRA").axes[0].lines[0]
+    plotted = dict(zip(line.get_xdata(), line.get_ydata(), strict=True))
+    assert sorted(plotted) == list(range(min(rows), max(rows) + 1))
+    for year, share in plotted.items():
+        assert (share == rows[year]) if year in rows else math.isnan(share), year
 
 
 def test_conflicts_are_reported_with_both_sources(tmp_path: Path) -> None:

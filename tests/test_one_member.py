@@ -78,3 +78,41 @@ def test_the_cli_shows_chinas_representation_in_1971() -> None:
     assert [r["government"] for r in after if r["member"] == "CHN"] == ["People's Republic of China"]
     diff = runner.invoke(cli, ["diff", "1971-10-24", "1971-10-25"]).stdout
     assert "represented  UNSC   CHN" in diff
+
+
+def test_any_of_a_states_codes_finds_it_in_every_query() -> None:
+    """ISO alpha-2, COW number and letters, lower case and names, through the
+    crosswalk, in the Python queries as on the command line."""
+    records = Ledger.bundled()
+    state = records.state("1995-06-01")
+    for other in ("DE", "255", "deu", "Germany", "GMY"):
+        assert state.code(other) == "DEU", other
+        assert state.is_member("UN", other) is MemberStatus.MEMBER, other
+        assert [m.org for m in state.memberships(other)] == [m.org for m in state.memberships("DEU")], other
+        assert [s.body for s in state.bodies_of(other)] == ["UNSC"], other
+        assert state.terms("UNSC", other) == state.terms("UNSC", "DEU"), other
+        assert state.name(other) == "Germany", other
+        assert state.membership_history(other) == state.membership_history("DEU"), other
+        assert records.timeline(other) == records.timeline("DEU"), other
+        assert list(records.events(entity=other)) == list(records.events(entity="DEU")), other
+    # A code of a state that is another state's code in the record keeps the
+    # record's meaning: COW's AUS is Austria, the record's AUS is Australia.
+    assert state.code("AUS") == "AUS" and state.code("305") == "AUT"
+    # The FRY under any of Serbia's codes, through the continuation.
+    for other in ("RS", "345", "srb", "Serbia"):
+        assert records.state("2003").resolve(other) == "SCG", other
+    # Unknown codes come back as they are, for the query to answer as unknown.
+    assert state.code("ZZ") == "ZZ" and state.is_member("UN", "ZZ") is MemberStatus.NOT_MEMBER
+
+
+def test_a_ledger_with_its_own_codes_is_not_second_guessed() -> None:
+    ledger = Ledger.memory()
+    ledger.append([
+        Establishment(entity="UN", name="United Nations", date="1945-10-24"),
+        Admission(org="UN", member="US", original=True, date="1945-10-24"),
+    ])
+    state = ledger.state("1950")
+    assert state.code("US") == "US" and state.is_member("UN", "US") is MemberStatus.MEMBER
+    # USA is not a code of this record, and the state it names is coded US
+    # here only by the record's choice: the crosswalk's USA is not found.
+    assert state.is_member("UN", "USA") is MemberStatus.NOT_MEMBER

@@ -449,6 +449,8 @@ class Ledger:
                 effective = _effective_map(records)
             records = in_effect(records, effective) if not include_retracted else list(records)
         kinds = {kind} if isinstance(kind, str) else (set(kind) if kind is not None else None)
+        if entity is not None:  # any of a state's codes (see State.code)
+            entity = self.state(END_OF_TIME, known_at).code(entity)
         return select(records, kinds=kinds, entity=entity, start=start, end=end)
 
     def timeline(self, entity: str, *, known_at: DateLike | None = None) -> list[Event]:
@@ -460,7 +462,8 @@ class Ledger:
             line = self._timeline_for(known_at)
             codes = set(self.state("9999", known_at).codes(entity))
             if len(codes) == 1:
-                return [e for e in line.events if entity in e.entities()]
+                (code,) = codes
+                return [e for e in line.events if code in e.entities()]
             return [e for e in line.events if not codes.isdisjoint(e.entities())]
 
     def member_counts(

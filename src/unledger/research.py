@@ -3,7 +3,7 @@ two states vote alike, a state's standing in every organization, members per
 organization and year, and the state-year panel COW users work with.
 
 Every function takes any of a state's codes (ISO alpha-2 or alpha-3, COW
-number or letters: see :func:`unledger.importers.crosswalk.aliases`) and
+number or letters: see :func:`unledger.crosswalk.aliases`) and
 answers as the ledger knew it at ``known_at`` (default: now).
 """
 
@@ -16,11 +16,11 @@ from typing import Any, Final
 import attrs
 import immutables
 
+from .crosswalk import resolve
 from .dates import PartialDate, day_to_iso, first_day, to_day
 from .errors import UnknownEntity
 from .events.statuses import MEMBER_STATUSES
 from .events.votes import RollCall
-from .importers.crosswalk import resolve
 from .kinds.statuses import STATUSES_KEY
 from .kinds.votes import ROLL_CALLS
 from .ledger import Ledger

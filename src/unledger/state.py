@@ -85,7 +85,7 @@ class State:
     def name(self, code: str) -> str | None:
         """``code``'s name on this day; before its first dated name, the first
         name known; ``None`` if the record names it nowhere."""
-        names = self.world.names.get(code)
+        names = self.world.names.get(code) or self.world.names.get(self.code(code))
         if not names:
             return None
         # Names are kept in order of their earliest day (the reducers insert
@@ -99,22 +99,51 @@ class State:
 
     def names(self, code: str) -> tuple[tuple[PartialDate, str], ...]:
         """Every dated name of ``code`` the record holds up to this day."""
-        return tuple(n for n in self.world.names.get(code, ()) if n[0].earliest_day <= self.day)
+        return tuple(n for n in self.world.names.get(self.code(code), ()) if n[0].earliest_day <= self.day)
+
+    def code(self, code: str) -> str:
+        """The record's own code for ``code``: ``code`` itself when the record
+        knows it; otherwise the code the record knows for the same state
+        under another of its codes (ISO 3166 alpha-2 or alpha-3, COW number
+        or letters, any case, or a name: :mod:`unledger.crosswalk`), so
+        ``code("RU")``, ``code("365")`` and ``code("rus")`` are ``"RUS"``
+        where the record codes Russia ``RUS``. A code known nowhere comes
+        back unchanged, for the query to answer as for any unknown code."""
+        if self._knows(code):
+            return code
+        from . import crosswalk  # its table loads only when a query needs it
+
+        other = crosswalk.resolve(code)
+        return other if other != code and self._knows(other) else code
+
+    def _knows(self, code: str) -> bool:
+        world = self.world
+        return (
+            code in world.names
+            or code in world.existence
+            or code in world.members
+            or code in world.bodies
+            or code in world.instruments
+            or any(code in by_member for by_member in world.members.values())
+            or any(code in by_member for by_member in world.terms.values())
+            or any(code in (old, new) for old, new, _ in self.links)
+        )
 
     def resolve(self, code: str) -> str:
         """The code under which ``code``'s state is a member on this day: one
         member, one history (docs/concepts.md). ``resolve("SRB")`` in 2003
-        is ``"SCG"`` (Serbia and Montenegro, continued by Serbia in 2006)."""
-        return code_on(self.links, code, self.day)
+        is ``"SCG"`` (Serbia and Montenegro, continued by Serbia in 2006).
+        ``code`` may be any of the state's codes (see :meth:`code`)."""
+        return code_on(self.links, self.code(code), self.day)
 
     def codes(self, code: str) -> tuple[str, ...]:
         """Every code ``code``'s state has had, linked by continuations, oldest first."""
-        return lineage(self.links, code)
+        return lineage(self.links, self.code(code))
 
     def exists(self, code: str) -> bool | None:
         """True if ``code`` certainly exists on this day, False if it may not,
         None if it certainly does not."""
-        return self.world.exists_status(code, self.day)
+        return self.world.exists_status(self.code(code), self.day)
 
     # -- what the record covers ----------------------------------------------
 
@@ -181,10 +210,12 @@ class State:
 
     def permanent_seats_of(self, entity: str) -> tuple[tuple[str, PermanentSeat], ...]:
         """``(body, seat)`` for every permanent seat ``entity`` ever held."""
+        entity = self.code(entity)
         return tuple((code, seat) for code, info in self.world.bodies.items() for seat in info.permanent if seat.member == entity)
 
     def terms_of(self, entity: str) -> tuple[tuple[str, Term], ...]:
         """``(body, term)`` for every elected term of ``entity`` recorded."""
+        entity = self.code(entity)
         return tuple((code, term) for code, by_member in self.world.terms.items() for term in by_member.get(entity, ()))
 
     def members(self, org: str) -> tuple[Membership, ...]:
@@ -261,6 +292,7 @@ class State:
 
     def government(self, org: str, member: str) -> str | None:
         """Who represents ``member`` in ``org`` on this day, if recorded."""
+        member = self.code(member)
         current = None
         for date, government in self.world.governments.get(org, EMPTY).get(member, ()):
             if date.earliest_day <= self.day:
@@ -365,6 +397,7 @@ class State:
         """Every term on ``body`` recorded by this day (optionally of one member),
         in term order, whether or not it runs on this day."""
         out = []
+        member = self.code(member) if member is not None else None
         for code, terms in self.world.terms.get(body, EMPTY).items():
             if member is not None and code != member:
                 continue

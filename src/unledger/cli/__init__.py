@@ -195,7 +195,7 @@ def code_of(text: str, known_at: str | None = None) -> str:
     except UnknownEntity as exc:
         # Not a code or name of this record: another of a state's codes
         # (COW number or letters, ISO alpha-2) or a name the crosswalk knows.
-        from ..importers.crosswalk import resolve as crosswalk_resolve
+        from ..crosswalk import resolve as crosswalk_resolve
 
         alias = crosswalk_resolve(text)
         if alias != text:

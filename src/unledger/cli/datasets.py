@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from .. import research
-from ..importers.crosswalk import resolve
+from ..crosswalk import resolve
 from . import DATE, PROGRESS_DELAY, TIMESTAMP, Refused, cli, output_options, require, session, when_options
 from ._output import count_of, emit, progress_after
 from .plotcmd import KNOWN_AT, OUTPUT, _plot_module, _save, plot

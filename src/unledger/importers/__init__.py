@@ -2,8 +2,9 @@
 
 - :mod:`.cow`: the Correlates of War IGO data, version 3;
 - :mod:`.unga`: Erik Voeten's UN General Assembly roll-call votes;
-- :mod:`.crosswalk`: the state-code crosswalk both use (COW numbers and
-  letters, ISO 3166 alpha-2 and alpha-3, names).
+
+Both read states through :mod:`unledger.crosswalk` (COW numbers and letters,
+ISO 3166 alpha-2 and alpha-3, names), which every query also consults.
 
 Each import appends, in date order and in one batch, only what the ledger
 does not hold yet: importing the same files twice appends nothing, and a

@@ -28,12 +28,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Final
 
+from .. import crosswalk
 from ..dates import parse_date
 from ..events.base import Event
 from ..events.bodies import Establishment
 from ..events.statuses import Closure, MembershipStatus
 from ..ledger import Ledger
-from . import crosswalk
 from ._files import dataset_file, read_rows
 from .checks import check_cow_against_un
 from .releases import append_release, reference_ledger

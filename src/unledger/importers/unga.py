@@ -27,10 +27,10 @@ from typing import Final
 
 import immutables
 
+from .. import crosswalk
 from ..dates import parse_date
 from ..events.votes import ROLL_CALL_VOTES, RollCall
 from ..ledger import Ledger
-from . import crosswalk
 from ._files import dataset_file, read_rows
 from .checks import check_votes_against_un
 from .releases import append_release, reference_ledger

@@ -1,7 +1,7 @@
 """The state-code crosswalk: COW number and letters, ISO 3166 alpha-2 and
 alpha-3, names -> the ledger's code for a state.
 
-The table ships with unledger (``importers/data/crosswalk.csv``); how it was
+The table ships with unledger (``unledger/data/crosswalk.csv``); how it was
 built and from which sources is in ``scripts/build_crosswalk.py`` and
 docs/datasets.md. A state's ledger code is its ISO 3166-1 alpha-3 code, the
 ISO 3166-3 code of a former state (SUN, YUG, CSK, DDR, YMD, SCG), or a code
