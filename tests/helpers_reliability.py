@@ -34,22 +34,22 @@ from typing import Any
 
 import attrs
 
-from unledger import Admission, ConcurrencyError, Event, Ledger, Renaming
+from unledger import ConcurrencyError, Establishment, Event, Ledger, Renaming
 from unledger.log import FileLog
 
 # -- events ---------------------------------------------------------------------
 
 
 def batch_events(writer: str, batch: int, size: int) -> list[Event]:
-    """``size`` events that no rule refuses (renamings, and admissions of
-    made-up codes as founding members, which need no establishment), with
-    ids that name their batch."""
+    """``size`` events that no rule refuses whatever came before them
+    (renamings, and establishments of organizations with made-up codes),
+    with ids that name their batch."""
     out: list[Event] = []
     code = re.sub(r"[^A-Z0-9]", "", writer.upper())
     for k in range(size):
         eid = f"{writer}-{batch}-{size}-{k}"
         if k % 2:
-            out.append(Admission(org="UN", member=f"X{code}{batch}{k}", original=True, date="1999-05", id=eid))
+            out.append(Establishment(entity=f"X{code}{batch}{k}", name=f"organization {batch}.{k}", date="1999-05", id=eid))
         else:
             out.append(Renaming(entity=f"E{code}", name=f"name {batch}.{k}" + "x" * (k * 7 % 50), date="2001", id=eid))
     return out
@@ -714,20 +714,21 @@ def tmpfs(mountpoint: Path, size: str = "64k") -> Iterator[bool]:
 
 # -- hostile input ------------------------------------------------------------------
 
-#: Valid events (as JSON objects) that no rule refuses on an empty ledger;
+#: Valid events (as JSON objects) that no rule refuses on an empty ledger, in this order;
 #: every hostile input starts from one of them and breaks it in one way.
 #: ``fields`` says what each field is, so a mutation knows what is wrong.
 BASES: list[tuple[dict[str, Any], dict[str, str]]] = [
     (
-        {"kind": "admission", "id": "h-adm", "date": "1992-03-02", "org": "UN", "member": "AZE", "original": True},
+        {"kind": "establishment", "id": "h-est", "date": "1945-10-24", "entity": "UNX", "name": "United Nations X", "source": "s"},
+        {"date": "date", "entity": "code", "name": "text", "source": "optional text", "id": "id"},
+    ),
+    # the organization established just above
+    (
+        {"kind": "admission", "id": "h-adm", "date": "1992-03-02", "org": "UNX", "member": "AZE", "original": True},
         {"date": "date", "org": "code", "member": "code", "original": "flag", "id": "id"},
     ),
     ({"kind": "renaming", "id": "h-ren", "date": "2018-04", "entity": "SWZ", "name": "Eswatini"}, {"date": "date", "entity": "code", "name": "text", "id": "id"}),
     ({"kind": "statehood", "id": "h-sta", "date": "1991", "state": "XKX", "name": "Kosovo", "note": "n"}, {"date": "date", "state": "code", "name": "text", "note": "optional text", "id": "id"}),
-    (
-        {"kind": "establishment", "id": "h-est", "date": "1945-10-24", "entity": "UNX", "name": "United Nations X", "source": "s"},
-        {"date": "date", "entity": "code", "name": "text", "source": "optional text", "id": "id"},
-    ),
 ]
 
 _WRONG: dict[str, list[Any]] = {

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from unledger import Admission, IntegrityError, Ledger
+from unledger import Admission, Establishment, IntegrityError, Ledger
 from unledger.cache import MAGIC, cache_path
 
 
@@ -26,8 +26,9 @@ def _own_key(tmp_path, monkeypatch):
 
 def _members_log(path: Path, n: int = 12) -> Ledger:
     ledger = Ledger.open(path)
-    ledger.append([Admission(org="UN", member=f"M{i:02d}", date="1990", id=f"m{i}", original=True) for i in range(n)])
-    ledger.append(Admission(org="UN", member="AZE", date="1992-03-02", id="aze", original=True))
+    ledger.append(Establishment(entity="UN", name="United Nations", date="1945-10-24"))
+    ledger.append([Admission(org="UN", member=f"M{i:02d}", date="1990", id=f"m{i}") for i in range(n)])
+    ledger.append(Admission(org="UN", member="AZE", date="1992-03-02", id="aze"))
     return ledger
 
 
@@ -150,7 +151,7 @@ def test_a_planted_symlink_is_never_followed(tmp_path):
 def test_a_log_truncated_under_a_cached_ledger_gives_no_signal(tmp_path):
     path = tmp_path / "log.jsonl"
     ledger = _members_log(path, n=40)
-    ledger.append([Admission(org="UN", member=f"L{i:02d}", date="1995", id=f"l{i}", original=True) for i in range(10)])
+    ledger.append([Admission(org="UN", member=f"L{i:02d}", date="1995", id=f"l{i}") for i in range(10)])
     Ledger.open(path, cache=True)
     script = textwrap.dedent(
         f"""

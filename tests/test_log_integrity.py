@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from helpers_reliability import batch_events, head_record_path, quarantine_files, write_head_record
 
-from unledger import Admission, ClockError, IntegrityError, InvalidEvent, Ledger, StorageError
+from unledger import Admission, ClockError, Establishment, IntegrityError, InvalidEvent, Ledger, Renaming, StorageError
 from unledger.cli import cli
 from unledger.log.line import GENESIS, hash_of
 
@@ -27,7 +27,7 @@ def _quiet(caplog: pytest.LogCaptureFixture) -> None:
 
 def _log(path: Path) -> Ledger:
     ledger = Ledger.open(path)
-    ledger.append(Admission(org="UN", member="AZE", date="1992-03-02", id="aze", original=True))
+    ledger.append(Renaming(entity="AZE", name="Azerbaijan", date="1992-03-02", id="aze"))
     ledger.append(batch_events("b", 0, 3))
     return ledger
 
@@ -227,7 +227,7 @@ HOSTILE = {
 def test_each_hash_valid_hostile_line_is_an_integrity_error_naming_it(tmp_path, name):
     path = tmp_path / "log.jsonl"
     ledger = Ledger.open(path)
-    ledger.append(Admission(org="UN", member="AZE", date="1992-03-02", id="aze", original=True))
+    ledger.append(Renaming(entity="AZE", name="Azerbaijan", date="1992-03-02", id="aze"))
     data = path.read_bytes() + forged(ledger.head, 2, HOSTILE[name])
     path.write_bytes(data)
     write_head_record(path, data)  # a forger rewrites the head record too
@@ -263,7 +263,7 @@ def test_the_strict_and_fast_decoders_refuse_the_same_lines():
 def test_a_forged_future_time_is_reported_and_never_inherited(tmp_path):
     path = tmp_path / "log.jsonl"
     ledger = Ledger.open(path)
-    ledger.append(Admission(org="UN", member="AZE", date="1992-03-02", id="aze", original=True))
+    ledger.append(Renaming(entity="AZE", name="Azerbaijan", date="1992-03-02", id="aze"))
     body = b'"recorded":"2099-01-01T00:00:00.000000Z","kind":"admission","id":"f","date":"1992-03-02","org":"UN","member":"ARM"'
     data = path.read_bytes() + forged(ledger.head, 2, body)
     path.write_bytes(data)
@@ -283,7 +283,7 @@ def test_a_clock_a_little_behind_still_gets_increasing_times(tmp_path):
 
     path = tmp_path / "log.jsonl"
     ledger = Ledger.open(path)
-    ledger.append(Admission(org="UN", member="AZE", date="1992-03-02", id="aze", original=True))
+    ledger.append(Renaming(entity="AZE", name="Azerbaijan", date="1992-03-02", id="aze"))
     ahead = format_timestamp(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=90)).encode()
     body = b'"recorded":"' + ahead + b'","kind":"admission","id":"f","date":"1992-03-02","org":"UN","member":"ARM"'
     data = path.read_bytes() + forged(ledger.head, 2, body)
@@ -297,7 +297,7 @@ def test_a_clock_a_little_behind_still_gets_increasing_times(tmp_path):
 def test_recorded_times_that_go_back_are_damage(tmp_path):
     path = tmp_path / "log.jsonl"
     ledger = Ledger.open(path)
-    ledger.append(Admission(org="UN", member="AZE", date="1992-03-02", id="aze", original=True))
+    ledger.append(Renaming(entity="AZE", name="Azerbaijan", date="1992-03-02", id="aze"))
     body = b'"recorded":"2000-01-01T00:00:00.000000Z","kind":"admission","id":"f","date":"1992-03-02","org":"UN","member":"ARM"'
     data = path.read_bytes() + forged(ledger.head, 2, body)
     path.write_bytes(data)
@@ -319,7 +319,10 @@ def test_control_and_bidi_characters_are_refused_in_codes(code):
 
 def test_control_characters_in_text_are_escaped_in_cli_output(tmp_path):
     path = tmp_path / "log.jsonl"
-    Ledger.open(path).append(Admission(org="UN", member="AZE", date="1992-03-02", id="aze", name="Azer\u202e\x1b[31mbaijan\x85", original=True))
+    Ledger.open(path).append([
+        Establishment(entity="UN", name="United Nations", date="1945-10-24"),
+        Admission(org="UN", member="AZE", date="1992-03-02", id="aze", name="Azer\u202e\x1b[31mbaijan\x85"),
+    ])
     for fmt in ((), ("--csv",), ("--json",)):
         result = _cli("--log", str(path), *fmt, "members", "UN", "--as-of", "2000")
         assert result.exit_code == 0, result.stderr

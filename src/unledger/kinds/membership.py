@@ -62,11 +62,17 @@ def return_(world: World, e: Return) -> World:
 def check_admission(world: World, e: Any) -> None:
     must_exist(world, e, e.member, "member")
     org = world.bodies.get(e.org)
-    if org is None and not e.original:
+    # A founding member needs its organization established too ("original"
+    # says how it joined, not that the organization can be left out), but
+    # it joins with it, often on a date as coarse as the founding's own
+    # ("1949" and "1949"): refused only when the organization certainly
+    # did not exist yet. Any other admission needs it certainly established.
+    if org is None:
         raise violation(
             e, "org", "org-exists", f"{e.org} is not established by {e.date}; record its establishment first, dated no later"
         )
-    if org is not None and org.established.latest_day > day_of(e) and not e.original:
+    founded = org.established.earliest_day if e.original else org.established.latest_day
+    if founded > (e.date.latest_day if e.original else day_of(e)):
         raise violation(e, "org", "org-exists", f"{e.org} is established only on {org.established}")
     spell, status = world.membership(e.org, e.member, day_of(e))
     if status is True:
