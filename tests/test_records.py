@@ -516,7 +516,7 @@ NO_GA_RESOLUTION_CITED: dict[str, str] = {
         f"un-adm-{code}": _NOT_FOUND
         for code in (
             "CPV MOZ STP PNG COM SUR SYC AGO WSM DJI VNM SLB DMA LCA VUT ATG KNA BRN LIE "
-            "FSM MHL EST LVA ARM SMR TJK TKM UZB HRV SVN GEO CZE SVK ERI MCO AND KIR NRU TON TLS"
+            "FSM MHL EST LVA ARM SMR TJK TKM UZB HRV GEO ERI MCO AND KIR NRU TON TLS"
         ).split()
     },
 }
@@ -573,6 +573,8 @@ def test_admissions_name_the_assembly_resolution_that_admitted_them(sources: Led
     [
         ("un-adm-KGZ", "A/RES/46/225", "1992-03-02"),
         ("un-adm-BIH", "A/RES/46/237", "1992-05-22"),
+        ("un-adm-SVN", "A/RES/46/236", "1992-05-22"),
+        ("un-adm-CZE", "A/RES/47/221", "1993-01-19"),
         ("un-adm-BLZ", "A/RES/36/3", "1981-09-25"),
         ("un-adm-PLW", "A/RES/49/63", "1994-12-15"),
         ("un-adm-CMR", "A/RES/1476 (XV)", "1960-09-20"),
