@@ -26,6 +26,8 @@ STATES = 300
 BATCH = 1000
 FIRST_DAY = 710_032  # 1945-01-01
 LAST_DAY = 739_616   # 2025-12-31
+#: Backfilled admissions a probe appends (each to an organization of its own).
+BACKFILLS = 31
 
 
 def admissions(n: int, seed: int = 14) -> list[dict[str, Any]]:
@@ -45,14 +47,26 @@ def admissions(n: int, seed: int = 14) -> list[dict[str, Any]]:
     return out
 
 
+def establishments(rows: list[dict[str, Any]]) -> list[Any]:
+    """The establishment of every organization ``rows`` admit to, and of the
+    organizations ``X0000``.. the backfill probes admit to, dated 1945-01-01
+    (an admission needs its organization established first)."""
+    from unledger import Establishment
+
+    orgs = sorted({r["org"] for r in rows}) + [f"X{i:04d}" for i in range(BACKFILLS)]
+    return [Establishment(entity=org, name=f"Organization {org}", date="1945-01-01") for org in orgs]
+
+
 def import_in_batches(path: Path, rows: list[dict[str, Any]], batch: int = BATCH) -> dict[str, Any]:
-    """Append ``rows`` to a new ledger at ``path`` in batches; seconds in all
-    and per batch."""
+    """Append ``rows`` to a new ledger at ``path`` in batches, after one
+    batch establishing their organizations; seconds in all and per batch
+    (the establishments not counted)."""
     from unledger import Admission, Ledger
 
     if path.exists():
         path.unlink()
     ledger = Ledger.open(path)
+    ledger.append(establishments(rows))
     per_batch = []
     t0 = time.perf_counter()
     for i in range(0, len(rows), batch):

@@ -19,7 +19,7 @@ from .events.base import Event
 from .events.meta import Correction, Retraction
 from .log import Record
 
-__all__ = ["Key", "effective_map", "Changes", "in_effect", "select"]
+__all__ = ["Key", "effective_map", "index_records", "Changes", "in_effect", "select"]
 
 #: Where an event sits in the fold: (earliest day, seq of the line that put it in the record).
 Key = tuple[int, int]
@@ -41,6 +41,25 @@ def effective_map(records: Iterable[Record]) -> dict[str, tuple[Key, Event]]:
         else:
             effective[record.id] = ((event.date.earliest_day, record.seq), event)
     return effective
+
+
+def index_records(records: list[Record]) -> tuple[dict[str, Record], dict[str, tuple[Key, Event]]]:
+    """The records by event id, and :func:`effective_map` of ``records``,
+    in one pass (how a ledger reads a whole log)."""
+    by_id: dict[str, Record] = {}
+    effective: dict[str, tuple[Key, Event]] = {}
+    for record in records:
+        event = record.event
+        event_id = event.id
+        by_id[event_id] = record  # type: ignore[index]
+        if event.meta and isinstance(event, Retraction | Correction):
+            effective.pop(event.target, None)
+            if isinstance(event, Correction):
+                replacement = event.replacement
+                effective[replacement.id or event.target] = ((replacement.date.earliest_day, record.seq), replacement)
+        else:
+            effective[event_id] = ((event.date.earliest_day, record.seq), event)  # type: ignore[index]
+    return by_id, effective
 
 
 class Changes:

@@ -23,7 +23,7 @@ from ._gc import appended, bulk
 from .appending import batch_of, check_expected_seq, recorded_originals, settle_tail, write_batch
 from .basis import Basis
 from .dates import END_OF_TIME, DateLike, parse_timestamp, to_day
-from .effective import Key, in_effect, select
+from .effective import Key, in_effect, index_records, select
 from .effective import effective_map as _effective_map
 from .errors import ConcurrencyError, InvalidEvent, ReadOnlyLedger
 from .events.base import Event
@@ -193,10 +193,7 @@ class Ledger:
             new_records = decode_lines(lines, len(self._records) + 1, self.head, path=path)
             if initial and not self._records:
                 self._records = new_records
-                by_id = self._by_id
-                for record in new_records:
-                    by_id[record.event.id] = record  # type: ignore[index]
-                self._effective = _effective_map(new_records)
+                self._by_id, self._effective = index_records(new_records)
                 self._timeline = Timeline(self._effective.values())
                 return
             # Another process appended: apply its records as they are (they were

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._gc import bulk
-from .effective import effective_map as _effective_map
+from .effective import index_records
 from .log import GENESIS, decode_lines
 from .timeline import Timeline
 
@@ -47,6 +47,5 @@ def load_snapshot(lazy: Any, path: str | None, loaded: dict[str, Any]) -> None:
     with bulk(len(lines)):
         records = decode_lines(lines, 1, GENESIS, path=path)
         loaded["_records"] = records
-        loaded["_by_id"] = {record.event.id: record for record in records}
-        loaded["_effective"] = _effective_map(records)
+        loaded["_by_id"], loaded["_effective"] = index_records(records)
         loaded["_timeline"] = Timeline(loaded["_effective"].values())

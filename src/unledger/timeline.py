@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Final
 
 from . import entity_index as entities
@@ -46,6 +47,7 @@ __all__ = ["Timeline", "Proposal", "CHECKPOINT_EVERY"]
 #: is in docs/performance.md ("Queries").
 CHECKPOINT_EVERY = 128
 _INF: Final = float("inf")
+_first = itemgetter(0)
 #: A change inserting this many events before the head builds the region
 #: index (unledger.bulk) if there is none yet; so does the
 #: ``BULK_AFTER_BACKFILLS``-th backfill checked otherwise. Building it folds
@@ -71,7 +73,7 @@ class Timeline:
     :class:`~unledger.Ledger`."""
 
     def __init__(self, entries: Iterable[tuple[Key, Event]] = ()) -> None:
-        pairs = sorted(entries, key=lambda p: p[0])
+        pairs = sorted(entries, key=_first)
         self._keys: list[Key] = [k for k, _ in pairs]
         self._events: list[Event] = [e for _, e in pairs]
         #: Events a bulk change inserted, not yet merged into the sorted lists

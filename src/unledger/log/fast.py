@@ -28,16 +28,16 @@ from __future__ import annotations
 import sys
 import types
 from collections.abc import Callable, Mapping
-from typing import Any, Union, get_args, get_origin
+from typing import Any, Final, Union, get_args, get_origin
 
 import attrs
 import immutables
 
 from ..errors import IntegrityError
-from ..events.base import DECODE, Event
+from ..events.base import DECODE, Event, _check_code, _check_optional_code, _convert_date, _convert_optional_date
 from ..events.registry import _KINDS, kind_class
 from .codegen import compile_function
-from .line import GENESIS, Record, check_line, frame_ok, hash_of, parse_line
+from .line import GENESIS, Record, chained_digest, check_line, hash_of, parse_line
 from .strict import strict_event
 
 __all__ = ["trusted_event_from_dict", "decode_lines", "with_fields", "builder_for"]
@@ -100,6 +100,8 @@ def builder_for(cls: type) -> Callable[[dict[str, Any]], Any] | None:
         "_Mapping": Mapping,
         "_MISSING": _MISSING,
         "_intern": sys.intern,
+        "_codes": _CODES,
+        "_DATE_MOST": _TABLE_MOST,
         "_allowed": frozenset(f.name for f in fields) | ({"kind", "v"} if issubclass(cls, Event) else set()),
     }
     name = f"build_{cls.__name__}"
@@ -113,10 +115,9 @@ def builder_for(cls: type) -> Callable[[dict[str, Any]], Any] | None:
         lines.append("    inst.__attrs_post_init__()")
     for f in fields:  # what the field helpers declare the decoder may do once the value is valid
         decode = f.metadata.get(DECODE)
-        if decode == "code":
+        if decode == "code" and _code_source(f) is None:
             lines.append(f"    v = _get_{f.name}(inst)")
             lines.append(f"    if v is not None: _set_{f.name}(inst, _intern(v))")
-            namespace[f"_get_{f.name}"] = getattr(cls, f.name).__get__
         elif decode == "codes":
             lines.append(f"    _set_{f.name}(inst, tuple(map(_intern, _get_{f.name}(inst))))")
             namespace[f"_get_{f.name}"] = getattr(cls, f.name).__get__
@@ -131,7 +132,16 @@ def _field_source(
 ) -> bool:
     """Add to ``lines`` the source that reads, structures and converts field
     ``f`` and sets it, and to ``checks`` the call of its validator; ``False``
-    when this decoder leaves the field (and so the class) to the strict path."""
+    when this decoder leaves the field (and so the class) to the strict path.
+
+    Three shortcuts, each doing what the class would do: a date string
+    already parsed takes its :class:`PartialDate` from a table (the
+    converter ran on that very string before); a code already validated
+    takes its interned string from a table (the validator accepted that very
+    string); a field left out takes its default, converted and validated
+    once when the constructor is generated. unledger's field validators read
+    only the value (the instance and field name only for their messages),
+    so when they run does not change what is accepted."""
     if not f.init:
         return False
     structure = _structure(f.type)
@@ -141,12 +151,32 @@ def _field_source(
     if helper is not None:
         namespace[f"_nested_{f.name}"] = helper
     namespace[f"_set_{f.name}"] = getattr(cls, f.name).__set__
+    namespace[f"_get_{f.name}"] = getattr(cls, f.name).__get__
     namespace[f"_field_{f.name}"] = f
-    value = template.format(v="v", name=f.name)
-    converted = _converted(f, namespace, value)
+    if f.validator is not None:
+        namespace[f"_check_{f.name}"] = f.validator
+    shortcut = _date_source(f, namespace) or _code_source(f)
+    if shortcut is not None:
+        read = f"d[{f.name!r}]" if f.default is attrs.NOTHING else f"d.get({f.name!r})"
+        lines.append(f"    v = {read}")
+        lines.extend(shortcut)
+        lines.append(f"    _set_{f.name}(inst, v)")
+        return True
+    converted = _converted(f, namespace, template.format(v="v", name=f.name))
+    check = f"_check_{f.name}(inst, _field_{f.name}, _get_{f.name}(inst))" if f.validator is not None else None
     if f.default is attrs.NOTHING:
         lines.append(f"    v = d[{f.name!r}]")
         lines.append(f"    v = {converted}")
+    elif _valid_default(cls, f, namespace):
+        lines.append(f"    v = d.get({f.name!r}, _MISSING)")
+        lines.append("    if v is _MISSING:")
+        lines.append(f"        _set_{f.name}(inst, _valid_default_{f.name})")
+        lines.append("    else:")
+        lines.append(f"        v = {converted}")
+        lines.append(f"        _set_{f.name}(inst, v)")
+        if f.validator is not None:
+            lines.append(f"        _check_{f.name}(inst, _field_{f.name}, v)")
+        return True
     else:
         if isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
             if f.default.takes_self:  # type: ignore[union-attr]
@@ -160,10 +190,88 @@ def _field_source(
         lines.append(f"    v = d.get({f.name!r}, _MISSING)")
         lines.append(f"    v = {_converted(f, namespace, fallback)} if v is _MISSING else {converted}")
     lines.append(f"    _set_{f.name}(inst, v)")
-    if f.validator is not None:
-        namespace[f"_check_{f.name}"] = f.validator
-        checks.append(f"    _check_{f.name}(inst, _field_{f.name}, _get_{f.name}(inst))")
-        namespace[f"_get_{f.name}"] = getattr(cls, f.name).__get__
+    if check is not None:
+        checks.append(f"    {check}")
+    return True
+
+
+#: Date text -> its PartialDate, and valid code -> its interned string, as
+#: the generated constructors found them (bounded: a table that is full
+#: stops growing; the slow way stays right).
+_DATES: dict[Any, Any] = {}
+_CODES: dict[Any, str] = {}
+_TABLE_MOST: Final = 1 << 20
+
+
+def _date_source(f: attrs.Attribute[Any], namespace: dict[str, Any]) -> list[str] | None:
+    """The source converting a date field through the table of parsed dates."""
+    conv = f.converter
+    target = conv.converter if isinstance(conv, attrs.Converter) else None  # type: ignore[attr-defined]
+    if f.validator is not None or target not in (_convert_date, _convert_optional_date):
+        return None
+    if target is _convert_optional_date and f.default is not None:
+        return None
+    namespace.update(_dates=_DATES, _DATE_MOST=_TABLE_MOST, _convert_date=_convert_date)
+    indent = "    "
+    out = []
+    if target is _convert_optional_date:
+        out.append("    if v is not None:")
+        indent = "        "
+    out += [
+        f"{indent}x = _dates.get(v)",
+        f"{indent}if x is None:",
+        f"{indent}    x = _convert_date(v, inst, _field_{f.name})",
+        f"{indent}    if len(_dates) < _DATE_MOST: _dates[v] = x",
+        f"{indent}v = x",
+    ]
+    return out
+
+
+def _code_source(f: attrs.Attribute[Any]) -> list[str] | None:
+    """The source validating and interning a code field through the table of valid codes."""
+    if f.metadata.get(DECODE) != "code" or f.converter is not None or f.validator not in (_check_code, _check_optional_code):
+        return None
+    if f.validator is _check_optional_code and f.default is not None:
+        return None
+    indent = "    "
+    out = []
+    if f.validator is _check_optional_code:
+        out.append("    if v is not None:")
+        indent = "        "
+    out += [
+        f"{indent}x = _codes.get(v)",
+        f"{indent}if x is None:",
+        f"{indent}    _check_{f.name}(inst, _field_{f.name}, v)",
+        f"{indent}    x = _intern(v)",
+        f"{indent}    if len(_codes) < _DATE_MOST: _codes[v] = x",
+        f"{indent}v = x",
+    ]
+    return out
+
+
+def _valid_default(cls: type, f: attrs.Attribute[Any], namespace: dict[str, Any]) -> bool:
+    """Whether the default of ``f`` is a constant that its converter and
+    validator accept; if so, the converted value is put in ``namespace``."""
+    if isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
+        return False
+    probe = _new(cls)
+    try:
+        value = f.default
+        conv = f.converter
+        if isinstance(conv, attrs.Converter):
+            args: list[Any] = [value]
+            if conv.takes_self:  # type: ignore[attr-defined]
+                args.append(probe)
+            if conv.takes_field:  # type: ignore[attr-defined]
+                args.append(f)
+            value = conv.converter(*args)  # type: ignore[attr-defined]
+        elif conv is not None:
+            value = conv(value)
+        if f.validator is not None:
+            f.validator(probe, f, value)
+    except Exception:
+        return False
+    namespace[f"_valid_default_{f.name}"] = value
     return True
 
 
@@ -205,6 +313,10 @@ def trusted_event_from_dict(obj: dict[str, Any], *, position: str | None = None)
     return event_from_dict(obj, position=position)
 
 
+_record_slots = tuple(getattr(Record, f.name).__set__ for f in attrs.fields(Record))
+assert tuple(f.name for f in attrs.fields(Record)) == ("seq", "recorded", "event", "hash", "prev")
+
+
 def decode_lines(lines: list[bytes], first_number: int, prev: str, *, path: str | None = None) -> list[Record]:
     """Records of ``lines``, which follow line ``first_number - 1`` (whose
     hash is ``prev``). Every line is held to what ``verify()`` checks: its
@@ -216,11 +328,14 @@ def decode_lines(lines: list[bytes], first_number: int, prev: str, *, path: str 
     by_kind: dict[str, tuple[type[Event] | None, Any]] = {}
     recorded_last = ""
     number = first_number
+    new = _new
+    set_seq, set_recorded, set_event, set_hash, set_prev = _record_slots
     prev_bytes = prev.encode("ascii", "replace")  # a damaged hash field: the frame check names the line
     for line in lines:
-        if not frame_ok(line, prev_bytes, number):
+        digest = chained_digest(line, prev_bytes, number)
+        if digest is None:
             raise IntegrityError(check_line(line, prev, number) or "is not a valid ledger line", line=number, path=path)
-        obj, recorded = parse_line(line, number, path)
+        obj, recorded = parse_line(line, number, path, recorded_last)
         if recorded <= recorded_last:
             if recorded < recorded_last:
                 raise IntegrityError(
@@ -243,11 +358,16 @@ def decode_lines(lines: list[bytes], first_number: int, prev: str, *, path: str 
                 event = None
         if event is None:
             event = strict_event(obj, number, path)
-        digest = hash_of(line).decode("ascii")
-        append(_record(number, recorded, event, digest, prev))
+        record = new(Record)
+        set_seq(record, number)
+        set_recorded(record, recorded)
+        set_event(record, event)
+        set_hash(record, digest)
+        set_prev(record, prev)
+        append(record)
         recorded_last = recorded
         prev = digest
-        prev_bytes = prev.encode("ascii")
+        prev_bytes = hash_of(line)
         number += 1
     return out
 
@@ -255,21 +375,6 @@ def decode_lines(lines: list[bytes], first_number: int, prev: str, *, path: str 
 def decode_all(lines: list[bytes], *, path: str | None = None) -> list[Record]:
     """:func:`decode_lines` of a whole log."""
     return decode_lines(lines, 1, GENESIS, path=path)
-
-
-_record_slots = tuple(getattr(Record, f.name).__set__ for f in attrs.fields(Record))
-assert tuple(f.name for f in attrs.fields(Record)) == ("seq", "recorded", "event", "hash", "prev")
-
-
-def _record(seq: int, recorded: str, event: Event, digest: str, prev: str) -> Record:
-    record = _new(Record)
-    set_seq, set_recorded, set_event, set_hash, set_prev = _record_slots
-    set_seq(record, seq)
-    set_recorded(record, recorded)
-    set_event(record, event)
-    set_hash(record, digest)
-    set_prev(record, prev)
-    return record  # type: ignore[no-any-return]
 
 
 _COPIERS: dict[type, tuple[tuple[Any, Any, str], ...]] = {}
