@@ -254,7 +254,7 @@ def _valid_default(cls: type, f: attrs.Attribute[Any], namespace: dict[str, Any]
     validator accept; if so, the converted value is put in ``namespace``."""
     if isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
         return False
-    probe = _new(cls)
+    probe: Any = _new(cls)
     try:
         value = f.default
         conv = f.converter
