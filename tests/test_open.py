@@ -157,3 +157,47 @@ def test_a_batch_sharing_one_recorded_time_keeps_one_string() -> None:
     assert records[0].recorded == _STAMP
     assert records[0].recorded is records[1].recorded is records[2].recorded
     assert records[0].event.date is records[2].event.date  # one parsed date, shared
+
+
+# -- the fold's own constructors ------------------------------------------------------------
+
+
+_WORDS = st.one_of(st.none(), st.text(max_size=5))
+
+
+@SETTINGS
+@given(st.lists(_WORDS, min_size=11, max_size=11), st.integers(0, 3))
+def test_fast_constructors_equal_the_classes_own(values: list[Any], defaults: int) -> None:
+    from unledger.world import Act, Resolution, Spell, Term, new_act, new_resolution, new_spell, new_term
+
+    for cls, make in ((Spell, new_spell), (Term, new_term), (Act, new_act), (Resolution, new_resolution)):
+        required = [f for f in attrs.fields(cls) if f.default is attrs.NOTHING]
+        optional = [f for f in attrs.fields(cls) if f.default is not attrs.NOTHING][: defaults]
+        args = values[: len(required) + len(optional)]
+        built, expected = make(*args), cls(*args)
+        assert built == expected and hash(built) == hash(expected) and repr(built) == repr(expected)
+        named = {f.name: v for f, v in zip(required + optional, args, strict=False)}
+        assert make(**named) == cls(**named)
+
+
+def test_a_class_with_its_own_checks_gets_no_fast_constructor() -> None:
+    from unledger import Admission
+    from unledger.events.resolutions import Tally
+    from unledger.world import fast_constructor
+
+    for cls in (Admission, Tally):
+        with pytest.raises(TypeError):
+            fast_constructor(cls)
+
+
+def test_with_a_map_equals_replace() -> None:
+    import immutables
+
+    from unledger import world as w
+
+    base = w.World(names=immutables.Map(a=1), members=immutables.Map(b=2), acts=immutables.Map(c=3))
+    value = immutables.Map(z=9)
+    for name in ("members", "acts", "terms", "resolutions"):
+        changed = getattr(w, f"with_{name}")(base, value)
+        assert changed == base.replace(**{name: value}) and changed is not base
+        assert getattr(changed, name) is value and changed.names is base.names

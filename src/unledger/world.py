@@ -11,8 +11,8 @@ the answers a query returns are in :mod:`unledger.answers`, the queries in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, Final
+from collections.abc import Callable, Iterable
+from typing import Any, Final, TypeVar
 
 import attrs
 import immutables
@@ -34,9 +34,19 @@ __all__ = [
     "EMPTY",
     "standing",
     "first_deposits",
+    "fast_constructor",
+    "new_spell",
+    "new_term",
+    "new_act",
+    "new_resolution",
+    "with_members",
+    "with_acts",
+    "with_terms",
+    "with_resolutions",
 ]
 
 EMPTY: Final[immutables.Map[Any, Any]] = immutables.Map()
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -313,6 +323,66 @@ def _make_replace() -> Any:
 
 
 World.replace = _make_replace()  # type: ignore[method-assign]
+
+
+def _make_with(name: str) -> Any:
+    """``world.replace(<name>=value)`` as a function of one map: the hottest
+    reducers call it once per event of a fold (same result, without
+    ``replace``'s keyword handling)."""
+    body = ["def with_(world, value):", "    new = _new(World)"]
+    namespace: dict[str, Any] = {"_new": object.__new__, "World": World}
+    for field in _WORLD_FIELDS:
+        namespace[f"_set_{field}"] = World.__dict__[field].__set__
+        body.append(f"    _set_{field}(new, {'value' if field == name else f'world.{field}'})")
+    body.append("    return new")
+    exec("\n".join(body), namespace)  # noqa: S102 - built from the field names above
+    function = namespace["with_"]
+    function.__name__ = f"with_{name}"
+    function.__doc__ = f"``world.replace({name}=value)``."
+    return function
+
+
+with_members: Callable[[World, immutables.Map[Any, Any]], World] = _make_with("members")
+with_acts: Callable[[World, immutables.Map[Any, Any]], World] = _make_with("acts")
+with_terms: Callable[[World, immutables.Map[Any, Any]], World] = _make_with("terms")
+with_resolutions: Callable[[World, immutables.Map[Any, Any]], World] = _make_with("resolutions")
+
+
+def fast_constructor(cls: type[T]) -> Callable[..., T]:
+    """A positional constructor of the attrs class ``cls`` that sets its
+    slots directly, for the fold's own records built once per event: equal
+    to ``cls(...)`` because ``cls`` has no converter, validator or
+    post-init (checked here; any other class is refused)."""
+    fields = attrs.fields(cls)  # type: ignore[arg-type]
+    if (
+        "__slots__" not in cls.__dict__
+        or hasattr(cls, "__attrs_post_init__")
+        or any(f.validator is not None or f.converter is not None or not f.init for f in fields)
+        or any(isinstance(f.default, attrs.Factory) for f in fields)  # type: ignore[arg-type]
+    ):
+        raise TypeError(f"{cls.__name__} needs its own __init__")
+    namespace: dict[str, Any] = {"_new": object.__new__, "cls": cls}
+    params = []
+    body = ["    new = _new(cls)"]
+    for f in fields:
+        namespace[f"_set_{f.name}"] = getattr(cls, f.name).__set__
+        if f.default is attrs.NOTHING:
+            params.append(f.name)
+        else:
+            namespace[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        body.append(f"    _set_{f.name}(new, {f.name})")
+    source = f"def make({', '.join(params)}):\n" + "\n".join(body) + "\n    return new\n"
+    exec(source, namespace)  # noqa: S102 - built from the field names above
+    make: Callable[..., T] = namespace["make"]
+    make.__doc__ = f"``{cls.__name__}(...)``, positional, without ``__init__``."
+    return make
+
+
+new_spell = fast_constructor(Spell)
+new_term = fast_constructor(Term)
+new_act = fast_constructor(Act)
+new_resolution = fast_constructor(Resolution)
 
 
 def _rebuild_world(values: tuple[Any, ...]) -> World:

@@ -11,7 +11,7 @@ import attrs
 
 from ..dates import PartialDate
 from ..events.bodies import Election, Enlargement, Establishment, Representation
-from ..world import EMPTY, BodyInfo, PermanentSeat, Term, World
+from ..world import EMPTY, BodyInfo, PermanentSeat, World, new_term, with_terms
 from ._checks import day_of, must_be_known_body, must_be_member, must_exist, violation
 from ._maps import append_in, get_in, insert_dated, set_in
 from .spec import Footprint, KindSpec, Region
@@ -37,8 +37,8 @@ def enlargement(world: World, e: Enlargement) -> World:
 
 
 def election(world: World, e: Election) -> World:
-    term = Term(elected=e.date, start=e.term_start, end=e.term_end, via=e.id)
-    return world.replace(terms=append_in(world.terms, e.body, e.member, term))
+    term = new_term(e.date, e.term_start, e.term_end, e.id)
+    return with_terms(world, append_in(world.terms, e.body, e.member, term))
 
 
 def representation(world: World, e: Representation) -> World:

@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 
 from ..events.instruments import BINDING_ACTS, LEAVING_ACTS, NEEDS_SIGNATURE, EntryIntoForce, Opening, Signing, Termination
-from ..world import EMPTY, Act, InstrumentInfo, World, standing
+from ..world import EMPTY, InstrumentInfo, World, new_act, standing, with_acts
 from ._checks import day_of, must_exist, violation
 from ._maps import append_in
 from .spec import Footprint, KindSpec
@@ -35,7 +35,7 @@ def opening(world: World, e: Opening) -> World:
 
 
 def signing(world: World, e: Signing) -> World:
-    return world.replace(acts=append_in(world.acts, e.instrument, e.party, Act(e.act, e.date, e.id)))
+    return with_acts(world, append_in(world.acts, e.instrument, e.party, new_act(e.act, e.date, e.id)))
 
 
 def entry_into_force(world: World, e: EntryIntoForce) -> World:

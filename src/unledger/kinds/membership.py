@@ -10,19 +10,19 @@ from typing import Any
 import attrs
 
 from ..events.membership import Admission, Cessation, Return, Withdrawal
-from ..world import EMPTY, Spell, World
+from ..world import EMPTY, Spell, World, new_spell, with_members
 from ._checks import day_of, must_be_member, must_exist, violation
 from ._maps import get_in, insert_dated, set_in
 from .spec import Footprint, KindSpec
 
 
 def admission(world: World, e: Admission) -> World:
-    spell = Spell(start=e.date, since=e.date, how="original" if e.original else "admitted", via=e.id)
+    spell = new_spell(e.date, e.date, "original" if e.original else "admitted", e.id)
     members = world.members
     inner = members.get(e.org, EMPTY)  # set_in and get_in, inlined: the hottest reducer of an open
     members = members.set(e.org, inner.set(e.member, inner.get(e.member, ()) + (spell,)))
     if e.name is None:
-        return world.replace(members=members)
+        return with_members(world, members)
     names = world.names.set(e.member, insert_dated(world.names.get(e.member, ()), (e.date, e.name)))
     return world.replace(members=members, names=names)
 

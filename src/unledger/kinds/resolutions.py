@@ -8,14 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..events.resolutions import Adoption
-from ..world import EMPTY, Resolution, World
+from ..world import EMPTY, World, new_resolution, with_resolutions
 from ._checks import violation
 from ._maps import set_in
 from .spec import Footprint, KindSpec
 
 
 def adoption(world: World, e: Adoption) -> World:
-    resolution = Resolution(
+    resolution = new_resolution(
         body=e.body,
         symbol=e.symbol,
         title=e.title,
@@ -28,7 +28,7 @@ def adoption(world: World, e: Adoption) -> World:
         concerns=e.concerns,
         id=e.id,
     )
-    return world.replace(resolutions=set_in(world.resolutions, e.body, e.symbol, resolution))
+    return with_resolutions(world, set_in(world.resolutions, e.body, e.symbol, resolution))
 
 
 # -- checks ----------------------------------------------------------------------
