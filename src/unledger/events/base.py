@@ -112,12 +112,22 @@ def code_problem(value: str) -> str | None:
     return f"{_show(value)} is not a valid code: an upper-case letter, then 1 to 31 upper-case letters, digits or hyphens"
 
 
+#: Strings already found to be valid codes (bounded: once full, codes are
+#: checked against the pattern every time, as they would be anyway).
+_VALID_CODES: set[str] = set()
+_VALID_CODES_MOST: Final = 1 << 20
+
+
 def _check_code(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value.__class__ is not str:
         raise InvalidEvent(f"expected a code (a string) like 'UN' or 'AZE', got {_show(value)}", **_where(inst, attribute.name))
+    if value in _VALID_CODES:
+        return
     problem = code_problem(value)
     if problem is not None:
         raise InvalidEvent(problem, **_where(inst, attribute.name))
+    if len(_VALID_CODES) < _VALID_CODES_MOST:
+        _VALID_CODES.add(value)
 
 
 def _check_optional_code(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:

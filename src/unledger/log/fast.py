@@ -166,13 +166,15 @@ def _field_source(
     check = f"_check_{f.name}(inst, _field_{f.name}, _get_{f.name}(inst))" if f.validator is not None else None
     if f.default is attrs.NOTHING:
         lines.append(f"    v = d[{f.name!r}]")
-        lines.append(f"    v = {converted}")
+        if converted != "v":
+            lines.append(f"    v = {converted}")
     elif _valid_default(cls, f, namespace):
         lines.append(f"    v = d.get({f.name!r}, _MISSING)")
         lines.append("    if v is _MISSING:")
         lines.append(f"        _set_{f.name}(inst, _valid_default_{f.name})")
         lines.append("    else:")
-        lines.append(f"        v = {converted}")
+        if converted != "v":
+            lines.append(f"        v = {converted}")
         lines.append(f"        _set_{f.name}(inst, v)")
         if f.validator is not None:
             lines.append(f"        _check_{f.name}(inst, _field_{f.name}, v)")
