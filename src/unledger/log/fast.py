@@ -169,25 +169,12 @@ def _field_source(
         if converted != "v":
             lines.append(f"    v = {converted}")
     elif _valid_default(cls, f, namespace):
-        lines.append(f"    v = d.get({f.name!r}, _MISSING)")
-        lines.append("    if v is _MISSING:")
-        lines.append(f"        _set_{f.name}(inst, _valid_default_{f.name})")
-        lines.append("    else:")
-        if converted != "v":
-            lines.append(f"        v = {converted}")
-        lines.append(f"        _set_{f.name}(inst, v)")
-        if f.validator is not None:
-            lines.append(f"        _check_{f.name}(inst, _field_{f.name}, v)")
+        lines.extend(_defaulted_source(f, converted))
         return True
     else:
-        if isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
-            if f.default.takes_self:  # type: ignore[union-attr]
-                return False
-            namespace[f"_default_{f.name}"] = f.default.factory  # type: ignore[union-attr]
-            fallback = f"_default_{f.name}()"
-        else:
-            namespace[f"_default_{f.name}"] = f.default
-            fallback = f"_default_{f.name}"
+        fallback = _fallback(f, namespace)
+        if fallback is None:
+            return False
         # attrs converts and validates defaults too: so does this.
         lines.append(f"    v = d.get({f.name!r}, _MISSING)")
         lines.append(f"    v = {_converted(f, namespace, fallback)} if v is _MISSING else {converted}")
@@ -195,6 +182,30 @@ def _field_source(
     if check is not None:
         checks.append(f"    {check}")
     return True
+
+
+def _defaulted_source(f: attrs.Attribute[Any], converted: str) -> list[str]:
+    """The source of a field whose default was converted and validated when
+    the constructor was generated: only a value present is converted and
+    validated (unledger's validators read only the value)."""
+    out = [f"    v = d.get({f.name!r}, _MISSING)", "    if v is _MISSING:", f"        _set_{f.name}(inst, _valid_default_{f.name})", "    else:"]
+    if converted != "v":
+        out.append(f"        v = {converted}")
+    out.append(f"        _set_{f.name}(inst, v)")
+    if f.validator is not None:
+        out.append(f"        _check_{f.name}(inst, _field_{f.name}, v)")
+    return out
+
+
+def _fallback(f: attrs.Attribute[Any], namespace: dict[str, Any]) -> str | None:
+    """The expression of ``f``'s default (``None``: a factory taking self)."""
+    if isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
+        if f.default.takes_self:  # type: ignore[union-attr]
+            return None
+        namespace[f"_default_{f.name}"] = f.default.factory  # type: ignore[union-attr]
+        return f"_default_{f.name}()"
+    namespace[f"_default_{f.name}"] = f.default
+    return f"_default_{f.name}"
 
 
 #: Date text -> its PartialDate, and valid code -> its interned string, as
