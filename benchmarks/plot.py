@@ -1,4 +1,4 @@
-"""Plot open time and query time against N from benchmark results.
+"""Plot import, open and query time against N from benchmark results.
 
     python -m benchmarks.plot [results.json ...]   # default: every file in benchmarks/results/
 
@@ -18,8 +18,9 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "docs" / "images" / "performance.png"
 
 OPEN_SERIES = [
-    ("unledger: cold open (no cache) + first answer", "unledger cold open", "o-"),
-    ("floor: read+parse+sort+fold dicts", "floor (orjson + dict fold)", "s--"),
+    ("unledger: cold open + first answer, fresh process", "unledger cold open, fresh process", "o-"),
+    ("fair floor: gc off, fresh process", "fair floor (orjson + dict fold, gc off, fresh process)", "s--"),
+    ("unledger: cold open (no cache) + first answer", "unledger cold open, in the harness", "o:"),
     ("unledger: reopen with valid cache + first answer", "unledger reopen, cache", "^-"),
     ("duckdb: cold query on the file", "DuckDB cold query", "d:"),
 ]
@@ -29,6 +30,32 @@ QUERY_SERIES = [
     ("duckdb: warm query on a loaded table", "DuckDB warm query", "d:"),
     ("unledger: query right after the backfill", "unledger, right after a backfill", "^-"),
 ]
+
+
+#: Rows of the random-order import (``engine`` samples "import <size>").
+IMPORT_SERIES = [
+    ("date order", "appended in date order", "o-"),
+    ("random order", "appended in random order", "s-"),
+]
+
+
+def load_imports(paths: list[Path]) -> dict[int, dict[str, float]]:
+    """Median import times by N, from the ``engine`` samples named
+    ``import <size>`` (the latest run that measured a size wins)."""
+    from .run import parse_size
+
+    by_n: dict[int, tuple[str, dict[str, float]]] = {}
+    for path in paths:
+        data = json.loads(path.read_text())
+        for name, rows in data.get("engine", {}).get("samples", {}).items():
+            if not name.startswith("import "):
+                continue
+            n = parse_size(name.split()[1])
+            medians = {row: statistics.median(xs) for row, xs in rows.items() if xs}
+            previous = by_n.get(n)
+            if previous is None or previous[0] <= data["started"]:
+                by_n[n] = (data["started"], medians)
+    return {n: m for n, (_, m) in sorted(by_n.items())}
 
 
 def load(paths: list[Path]) -> dict[int, dict[str, float]]:
@@ -43,20 +70,20 @@ def load(paths: list[Path]) -> dict[int, dict[str, float]]:
     return {n: m for n, (_, m) in sorted(by_n.items())}
 
 
-def plot(by_n: dict[int, dict[str, float]], out: Path = OUT) -> Path:
+def plot(by_n: dict[int, dict[str, float]], out: Path = OUT, imports: dict[int, dict[str, float]] | None = None) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-    ns = list(by_n)
-    for ax, series, title, unit, scale in (
-        (left, OPEN_SERIES, "Open, to the first answer", "seconds", 1.0),
-        (right, QUERY_SERIES, "One as-of question (members + seats)", "milliseconds", 1e3),
+    fig, (first, left, right) = plt.subplots(1, 3, figsize=(15, 4.2))
+    for ax, data, series, title, unit, scale in (
+        (first, imports or {}, IMPORT_SERIES, "Import, batches of 1,000 admissions", "seconds", 1.0),
+        (left, by_n, OPEN_SERIES, "Open, to the first answer", "seconds", 1.0),
+        (right, by_n, QUERY_SERIES, "One as-of question (members + seats)", "milliseconds", 1e3),
     ):
         for key, label, style in series:
-            points = [(n, by_n[n][key] * scale) for n in ns if key in by_n[n]]
+            points = [(n, data[n][key] * scale) for n in data if key in data[n]]
             if points:
                 ax.plot([p[0] for p in points], [p[1] for p in points], style, label=label)
         ax.set_xscale("log")
@@ -79,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         print("no results: run python -m benchmarks first", file=sys.stderr)
         return 1
     by_n: Any = load(paths)
-    print(f"wrote {plot(by_n)}")
+    print(f"wrote {plot(by_n, imports=load_imports(paths))}")
     return 0
 
 
