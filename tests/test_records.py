@@ -465,7 +465,7 @@ _CITABLE = {
 }
 #: Events whose only citable item is an encyclopedia article when this ceiling
 #: was set; see test_events_resting_on_wikipedia_alone_do_not_grow.
-WIKIPEDIA_ONLY_CEILING = 85
+WIKIPEDIA_ONLY_CEILING = 78
 
 
 def _citable(source: str) -> list[str]:
