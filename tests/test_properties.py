@@ -584,3 +584,24 @@ def test_days_and_the_oracle_agree_on_an_example() -> None:
     assert isinstance(ledger.state("2018"), State)
     with pytest.raises(UnledgerError):
         ledger.state("2018-02-30")
+
+
+@settings(max_examples=150, deadline=None)
+@given(histories(min_events=5, max_events=60))
+def test_seats_are_every_term_that_answers_for_the_day(history: History) -> None:
+    """``seats`` skips terms over or not yet voted on before building
+    anything; the elected seats are still exactly those a term-by-term walk
+    finds (governments aside, which seats add afterwards)."""
+    from unledger.dates import day_to_iso
+    from unledger.state import EMPTY
+
+    ledger = Ledger.memory()
+    ledger.append(list(history.events))
+    order = lambda s: (s.status != "seated", s.member, s.id or "")  # noqa: E731
+    for day in history.days():
+        state = ledger.state(day_to_iso(day))
+        for body, by_member in state.world.terms.items():
+            walked = [state._seat(body, m, t, state.day) for m, terms in (by_member or EMPTY).items() for t in terms]
+            expected = sorted((s for s in walked if s is not None), key=order)
+            got = sorted((attrs.evolve(s, government=None) for s in state.seats(body) if s.kind == "elected"), key=order)
+            assert got == expected, (day, body)

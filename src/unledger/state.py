@@ -329,6 +329,11 @@ class State:
         elected: list[Seat] = []
         for member, terms in self.world.terms.get(body, EMPTY).items():
             for term in terms:
+                # Most terms of a long history are over or not yet voted on
+                # this day: skip them before building anything (a necessary
+                # condition of _seat's, so the answer is the same).
+                if day > term.end.latest_day or (day < term.start.earliest_day and day < term.elected.earliest_day):
+                    continue
                 seat = self._seat(body, member, term, day)
                 if seat is not None:
                     elected.append(seat)

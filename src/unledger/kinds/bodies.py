@@ -57,7 +57,7 @@ def check_establishment(world: World, e: Any) -> None:
         if parent is None and e.org not in world.members:
             raise violation(e, "org", "body-of-known-org", f"{e.org} is not established; record it first")
     # Admissions before the establishment are refused by check_admission
-    # (only founding members may deposit before the organization exists).
+    # (a founding member's too, unless dated as coarsely as the founding).
 
 
 def check_enlargement(world: World, e: Any) -> None:
