@@ -44,13 +44,17 @@ def check_expected_seq(expected_seq: int | None) -> None:
         raise InvalidEvent(f"expected_seq must be a whole number >= 0, got {expected_seq!r}", field="expected_seq")
 
 
-def settle_tail(log: Storage, seq: int, head: str, catch_up: Callable[[], None]) -> Path | None:
+def settle_tail(log: Storage, seq: int, head: str, catch_up: Callable[[], None], quarantined: list[Path]) -> Path | None:
     """Under the lock: what a crashed writer left after the head record
-    (see :meth:`FileLog.settle_tail`); adopted lines are read in (``catch_up``)."""
+    (see :meth:`FileLog.settle_tail`); adopted lines are read in (``catch_up``),
+    a quarantine file is added to ``quarantined``."""
     adopted, moved = log.settle_tail(seq, head)
     if adopted:
-        logger.warning("unledger: %s: adopted lines an interrupted append wrote before its head record", log.path)
+        logger.warning("unledger: %s: adopted lines written before a crash that its head record does not cover", log.path)
         catch_up()
+    if moved is not None:
+        quarantined.append(moved)
+        logger.warning("unledger: moved a torn tail of %s into %s", log.path, moved)
     return moved
 
 
