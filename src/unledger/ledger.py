@@ -325,17 +325,17 @@ class Ledger:
         :class:`~unledger.errors.ConcurrencyError` is raised.
         """
         single = isinstance(events, Event)
-        batch = batch_of(events)
+        batch, as_dicts = batch_of(events)
         check_expected_seq(expected_seq)
         if self.readonly:
             raise ReadOnlyLedger("this ledger is read-only (the bundled records are); open your own log to append")
         with self._lock, self._log.locked():
             self._catch_up()
             settle_tail(self._log, self.seq, self.head, self._catch_up, self.quarantined)
-            results = self._append_locked(batch, expected_seq)
+            results = self._append_locked(batch, expected_seq, as_dicts)
         return results[0] if single else results
 
-    def _append_locked(self, batch: list[Event], expected_seq: int | None) -> list[Record]:
+    def _append_locked(self, batch: list[Event], expected_seq: int | None, as_dicts: dict[int, Any]) -> list[Record]:
         originals = recorded_originals(batch, lambda event_id: self._by_id.get(event_id))
         fresh = [event for event, original in zip(batch, originals, strict=True) if original is None]
         if not fresh:
@@ -344,7 +344,7 @@ class Ledger:
             raise ConcurrencyError(expected_seq, self.seq)
 
         new_records, proposal, effective = write_batch(
-            self._log, fresh, self.seq, self.head, self._records, self._by_id, self._effective, self._timeline
+            self._log, fresh, self.seq, self.head, self._records, self._by_id, self._effective, self._timeline, as_dicts
         )
         # On disk: now make memory agree.
         self._timeline.commit(proposal)
