@@ -46,6 +46,7 @@ class FileLog:
 
     def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False, lock_timeout: float = 10.0) -> None:
         self.path = Path(path)
+        self._path_str = os.fspath(self.path)  # for the calls each append makes (a Path converts on every call)
         self.head_file = HeadFile(self.path)
         self.readonly = readonly
         self.lock_timeout = lock_timeout
@@ -216,7 +217,7 @@ class FileLog:
         if fd is not None:
             pid, dev, ino = self._handle_owner
             try:
-                st = os.stat(self.path)
+                st = os.stat(self._path_str)
                 if pid == os.getpid() and st.st_dev == dev and st.st_ino == ino:
                     return fd
             except (OSError, ValueError):

@@ -35,6 +35,7 @@ class HeadFile:
     def __init__(self, log: Path) -> None:
         self.log = log
         self.path = head_path(log)
+        self._path_str = os.fspath(self.path)
         #: The writer's descriptor (opened under the write lock, kept open).
         self._fd: int | None = None
         #: Whether ``_fd`` was checked to name the file at ``path`` during
@@ -134,7 +135,7 @@ class HeadFile:
             if self._checked:
                 return fd
             try:
-                if os.stat(self.path).st_ino == os.fstat(fd).st_ino:
+                if os.stat(self._path_str).st_ino == os.fstat(fd).st_ino:
                     self._checked = True
                     return fd
             except OSError:
