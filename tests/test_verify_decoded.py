@@ -99,11 +99,15 @@ def test_lines_a_ledger_appended_itself_are_decoded_by_its_verify(tmp_path):
     _refused_like_from_scratch(ledger, path)
 
 
-def test_lines_another_process_appends_are_decoded_by_verify(tmp_path):
+_BACK_IN_TIME = b'"recorded":"2000-01-01T00:00:00.000000Z","kind":"admission","id":"t","date":"1999","org":"UN","member":"ARM"'
+
+
+@pytest.mark.parametrize("body", [_HOSTILE, _BACK_IN_TIME], ids=["hostile", "recorded before the line before"])
+def test_lines_another_process_appends_are_decoded_by_verify(tmp_path, body):
     path = tmp_path / "log.jsonl"
     reader = _reader_of(path)
     lines = path.read_bytes().split(b"\n")[:-1]
-    data = path.read_bytes() + forged(lines[-1][-66:-2], len(lines) + 1, _HOSTILE)
+    data = path.read_bytes() + forged(lines[-1][-66:-2], len(lines) + 1, body)
     path.write_bytes(data)
     write_head_record(path, data)
     _refused_like_from_scratch(reader, path)

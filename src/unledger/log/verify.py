@@ -81,18 +81,23 @@ def _scan(
     at line ``number``: first each line's frame and hash (one hash and two
     byte comparisons per line), then their content, decoded as opening the
     log decodes it. Returns the last hash and the number of the first bad
-    line (``None`` when all are good). The content of lines up to
+    line (``None`` when all are good). The content of lines before
     ``decoded[0]`` is not decoded again when line ``decoded[0]`` has the
     hash ``decoded[1]``; when it has another, the result is ``_STALE``."""
     first = number
     known = 0 if decoded is None or not content else decoded[0] - first + 1
     if known > 0:  # frame and hash only, as far as the lines decoded before
-        prev, bad = _scan(lines[:known], prev, first, False)
+        last, bad = _scan(lines[:known], prev, first, False)
         if bad is not None:
-            return prev, bad
-        if known <= len(lines) and prev != decoded[1].encode("ascii"):  # type: ignore[index]
-            return prev, _STALE
-        lines, first = lines[known:], first + known
+            return last, bad
+        if known > len(lines):
+            return last, None
+        if last != decoded[1].encode("ascii"):  # type: ignore[index]
+            return last, _STALE
+        # Decoded on from the last line decoded before, so that the line
+        # after it is checked against it (its time never goes back).
+        prev = prev_of(lines[known - 1])  # the frame check matched it with the line before
+        lines, first = lines[known - 1 :], first + known - 1
     start = prev
     if not content:
         return scan_frames(lines, prev, first)
