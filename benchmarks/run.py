@@ -334,7 +334,10 @@ def run_size(n: int, reps: int, seed: int, queries: int, with_es: bool) -> dict[
     # A work copy for the appends (the generated file stays untouched).
     work = DATA / f"work-{label(n)}.jsonl"
     shutil.copyfile(path, work)
-    for stale in (Path(str(path) + ".cache"), Path(str(work) + ".cache")):
+    # A head record left beside the copies by an earlier run would name lines
+    # the fresh copies do not hold (refused as removed lines).
+    for stale in (Path(str(path) + ".cache"), Path(str(work) + ".cache"), Path(str(work) + ".head"),
+                  DATA / f"scratch-{label(n)}.jsonl.head"):
         if stale.exists():
             stale.unlink()
     # The bare loops append to a copy of the same log, as unledger does: an
@@ -519,7 +522,7 @@ def run_size(n: int, reps: int, seed: int, queries: int, with_es: bool) -> dict[
             extra.setdefault("eventsourcing_save_s", []).append(save)
             gc.collect()
 
-    for f in (work, scratch, Path(str(work) + ".cache")):
+    for f in (work, scratch, Path(str(work) + ".cache"), Path(str(work) + ".head")):
         if f.exists():
             f.unlink()
     rss = rss_probe(path, cache=False)

@@ -250,8 +250,8 @@ class Ledger:
         was edited, inserted, deleted or moved, and
         :class:`~unledger.errors.ClockError` when the last line was recorded
         in this machine's future (beyond the tolerance). A large log is checked
-        by up to ``workers`` processes on Linux (default: one per CPU this
-        process may use, at most 4, and only when it runs no other thread);
+        by up to ``workers`` processes on Linux (default: one per idle CPU
+        this process may use, at most 4, and only when it runs no other thread);
         ``workers=1`` checks it in this process alone. See
         :func:`unledger.log.verify.verify_bytes`.
 

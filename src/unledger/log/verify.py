@@ -147,7 +147,8 @@ def verify_bytes(
     :class:`IntegrityError` :func:`verify_chain` would.
 
     On Linux, a large log is cut into ``workers`` stretches of lines (by
-    default one per CPU this process may use, at most 4), each checked by a
+    default one per CPU this process may use and the load average leaves
+    idle, plus this one, at most 4), each checked by a
     forked process while this one checks the first: hashing is the whole
     cost and a single core caps it. Each stretch starts from the hash the
     line before it records, which the stretch before checks, so the chain
@@ -207,9 +208,11 @@ def _default_workers(size: int) -> int:
     try:
         cpus = len(os.sched_getaffinity(0))
         threads = len(os.listdir("/proc/self/task"))
+        idle = cpus - os.getloadavg()[0]  # the load counts this process
     except OSError:
         return 1
-    return min(cpus, 4) if threads == 1 else 1
+    # A fork pays for itself only on a CPU nothing else wants.
+    return max(1, min(cpus, 4, 1 + int(idle))) if threads == 1 else 1
 
 
 def _stretches(data: bytes, count: int) -> list[int]:
