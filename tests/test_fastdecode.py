@@ -174,4 +174,6 @@ def test_verify_forks_only_for_cpus_the_load_leaves_idle(monkeypatch, load, work
 
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2})
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    listdir = os.listdir
+    monkeypatch.setattr(os, "listdir", lambda path: ["1"] if path == "/proc/self/task" else listdir(path))  # one thread
     assert _default_workers(PARALLEL_MIN_BYTES * 4) == workers
