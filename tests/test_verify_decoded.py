@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from helpers_reliability import batch_events, write_head_record
 
-from unledger import Admission, IntegrityError, Ledger
+from unledger import IntegrityError, Ledger, Renaming
 from unledger.log import FileLog, verify
 
 _HOSTILE = b'"recorded":"2026-01-01T00:00:00.000000Z","kind":"admission","id":"h","date":"1999","org":"UN","member":"A\\u0001"'
@@ -48,7 +48,7 @@ def rechain(lines: list[bytes], at: int, body: bytes) -> bytes:
 
 def _written(path: Path) -> Ledger:
     ledger = Ledger.open(path)
-    ledger.append(Admission(org="UN", member="AZE", date="1992-03-02", id="aze", original=True))
+    ledger.append(Renaming(entity="AZE", name="Azerbaijan", date="1992-03-02", id="aze"))
     ledger.append(batch_events("b", 0, 4))
     return ledger
 
@@ -90,7 +90,7 @@ def test_a_log_cut_shorter_and_rewritten_is_decoded_and_refused(tmp_path):
 def test_lines_a_ledger_appended_itself_are_decoded_by_its_verify(tmp_path):
     path = tmp_path / "log.jsonl"
     ledger = Ledger.open(path)
-    ledger.append(Admission(org="UN", member="AZE", date="1992-03-02", id="aze", original=True))
+    ledger.append(Renaming(entity="AZE", name="Azerbaijan", date="1992-03-02", id="aze"))
     ledger.append(batch_events("b", 0, 1))
     assert ledger._decoded == 0  # nothing was read from the file: every line is decoded
     data = rechain(path.read_bytes().split(b"\n")[:-1], 2, _HOSTILE)
