@@ -49,7 +49,8 @@ def batch_events(writer: str, batch: int, size: int) -> list[Event]:
     for k in range(size):
         eid = f"{writer}-{batch}-{size}-{k}"
         if k % 2:
-            out.append(Establishment(entity=f"X{code}{batch}{k}", name=f"organization {batch}.{k}", date="1999-05", id=eid))
+            # Hyphens keep codes apart: writer k22's batch 31 is not writer k223's batch 11.
+            out.append(Establishment(entity=f"X{code}-{batch}-{k}", name=f"organization {batch}.{k}", date="1999-05", id=eid))
         else:
             out.append(Renaming(entity=f"E{code}", name=f"name {batch}.{k}" + "x" * (k * 7 % 50), date="2001", id=eid))
     return out

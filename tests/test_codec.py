@@ -34,6 +34,7 @@ from unledger.errors import InvalidEvent
 from unledger.events import kind_class
 from unledger.events.base import code_field
 from unledger.events.registry import register_upcaster
+from unledger.ids import content_id, with_content_id_and_dict
 from unledger.log import GENESIS, decode_line, encode_line, verify_lines
 
 
@@ -73,6 +74,17 @@ def test_every_kind_round_trips_through_a_log_line(event: Event, seq: int, prev:
     assert record.event == event
     if seq == 1 and prev == GENESIS:
         assert verify_lines([line[:-1]]) == digest
+
+
+@given(any_events)
+def test_an_id_from_the_content_comes_with_the_same_dict_and_line(event: Event) -> None:
+    event = attrs.evolve(event, id=None)
+    with_id, as_dict = with_content_id_and_dict(event)
+    assert with_id == attrs.evolve(event, id=content_id(event)) and with_id.id == content_id(event)
+    assert as_dict is not None and list(as_dict.items()) == list(event_to_dict(with_id).items())  # same keys, same order
+    recorded = "2026-11-24T12:00:00.000001Z"
+    assert encode_line(3, GENESIS, recorded, with_id, 1, as_dict) == encode_line(3, GENESIS, recorded, with_id, 1)
+    assert with_content_id_and_dict(with_id) == (with_id, None)
 
 
 @given(histories(max_events=25))

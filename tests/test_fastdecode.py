@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +165,15 @@ def test_verify_uses_one_process_when_threads_run_or_the_log_is_small() -> None:
     finally:
         stop.set()
         worker.join()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="verify forks only on Linux")
+@pytest.mark.parametrize(("load", "workers"), [(0.2, 3), (1.0, 3), (1.9, 2), (2.5, 1), (3.0, 1), (9.0, 1)])
+def test_verify_forks_only_for_cpus_the_load_leaves_idle(monkeypatch, load, workers) -> None:
+    from unledger.fastdecode import PARALLEL_MIN_BYTES, _default_workers
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2})
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    listdir = os.listdir
+    monkeypatch.setattr(os, "listdir", lambda path: ["1"] if path == "/proc/self/task" else listdir(path))  # one thread
+    assert _default_workers(PARALLEL_MIN_BYTES * 4) == workers

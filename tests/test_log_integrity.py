@@ -186,7 +186,7 @@ def test_an_append_cut_before_its_head_record_is_adopted_not_quarantined(tmp_pat
     ledger = _log(path)
     acknowledged = path.read_bytes()
     ledger.append(batch_events("late", 0, 2))
-    write_head_record(path, acknowledged)  # as if killed between the two fsyncs
+    write_head_record(path, acknowledged)  # as if killed between the fsync of the log and the head record
     assert len(Ledger.open(path)) == 4  # not acknowledged: not served
     writer = Ledger.open(path)
     writer.append(batch_events("next", 0, 1)[0])

@@ -11,8 +11,9 @@ written. Nothing here takes a lock or imports the ledger.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from .dates import next_timestamp
 from .effective import Changes as _Changes
@@ -20,7 +21,7 @@ from .effective import Key
 from .errors import DuplicateEventId, InvalidEvent, RuleViolation
 from .events.base import Event, new_ids
 from .events.meta import Correction, Retraction
-from .ids import with_content_id
+from .ids import with_content_id_and_dict
 from .log import Record, Storage, encode_batch, with_fields
 from .timeline import Proposal, Timeline
 
@@ -29,14 +30,23 @@ __all__ = ["batch_of", "check_expected_seq", "settle_tail", "recorded_originals"
 logger = logging.getLogger("unledger")
 
 
-def batch_of(events: Event | Iterable[Event]) -> list[Event]:
-    """The events given to ``append`` as a list, each with its id."""
+def batch_of(events: Event | Iterable[Event]) -> tuple[list[Event], dict[int, dict[str, Any]]]:
+    """The events given to ``append`` as a list, each with its id, and the
+    JSON dicts of those given their id here, by ``id()`` of the event (see
+    :func:`~unledger.ids.with_content_id_and_dict`; :func:`write_batch` uses them)."""
     batch: list[Event] = [events] if isinstance(events, Event) else list(events)
     for index, event in enumerate(batch):
         if not isinstance(event, Event):
             raise InvalidEvent(f"expected an unledger event, got {type(event).__name__}", event=f"batch item {index + 1}")
     # An event without an id gets one from its content: appending it again is a no-op.
-    return [with_content_id(event) for event in batch]
+    out = []
+    as_dicts = {}
+    for event in batch:
+        event, as_dict = with_content_id_and_dict(event)
+        out.append(event)
+        if as_dict is not None:
+            as_dicts[id(event)] = as_dict
+    return out, as_dicts
 
 
 def check_expected_seq(expected_seq: int | None) -> None:
@@ -44,13 +54,17 @@ def check_expected_seq(expected_seq: int | None) -> None:
         raise InvalidEvent(f"expected_seq must be a whole number >= 0, got {expected_seq!r}", field="expected_seq")
 
 
-def settle_tail(log: Storage, seq: int, head: str, catch_up: Callable[[], None]) -> Path | None:
+def settle_tail(log: Storage, seq: int, head: str, catch_up: Callable[[], None], quarantined: list[Path]) -> Path | None:
     """Under the lock: what a crashed writer left after the head record
-    (see :meth:`FileLog.settle_tail`); adopted lines are read in (``catch_up``)."""
+    (see :meth:`FileLog.settle_tail`); adopted lines are read in (``catch_up``),
+    a quarantine file is added to ``quarantined``."""
     adopted, moved = log.settle_tail(seq, head)
     if adopted:
-        logger.warning("unledger: %s: adopted lines an interrupted append wrote before its head record", log.path)
+        logger.warning("unledger: %s: adopted lines written before a crash that its head record does not cover", log.path)
         catch_up()
+    if moved is not None:
+        quarantined.append(moved)
+        logger.warning("unledger: moved a torn tail of %s into %s", log.path, moved)
     return moved
 
 
@@ -150,10 +164,11 @@ def write_batch(
     by_id: dict[str, Record],
     effective: dict[str, tuple[Key, Event]],
     timeline: Timeline,
+    as_dicts: Mapping[int, dict[str, Any]] | None = None,
 ) -> tuple[list[Record], Proposal, _Changes]:
     """Give ``fresh`` its ids and timestamp, check it against the rules, and
     write it to ``log`` (``seq`` records so far, the last one's hash ``head``)
-    in one durable write.
+    in one durable write (``as_dicts``: see :func:`batch_of`).
     Returns the new records, the timeline's proposal and the planned changes
     to ``effective``; the caller makes its memory agree with them."""
     ids = iter(new_ids(sum(1 for event in fresh if event.id is None)))
@@ -164,7 +179,7 @@ def write_batch(
     proposal = timeline.propose(inserts, removals, cause=cause)
 
     first_seq = seq + 1
-    encoded = encode_batch(first_seq, head, recorded, fresh)
+    encoded = encode_batch(first_seq, head, recorded, fresh, as_dicts)
     new_records = []
     prev = head
     for offset, (event, (_, digest)) in enumerate(zip(fresh, encoded, strict=True)):

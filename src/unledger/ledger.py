@@ -76,6 +76,8 @@ class Ledger:
         self._effective: dict[str, tuple[Key, Event]] = {}
         self._timeline = Timeline()
         self._past: tuple[str, Timeline] | None = None
+        #: Leading records this ledger decoded from the log itself (see verify()).
+        self._decoded = 0
         #: Quarantine files this ledger created for torn tails it found.
         self.quarantined: list[Path] = []
         self._catch_up(initial=True)
@@ -181,7 +183,10 @@ class Ledger:
         lines = self._log.read_new()
         path = str(self.path) if self.path else None
         if lines:
+            before = len(self._records)
             self._read_lines(lines, initial, path)
+            if self._decoded == before:
+                self._decoded = len(self._records)
         check_head(self._log.acknowledged(), self.seq, self.head, path)
         if not self._log.repairing_now:
             check_held_back(self._log.pending, self.seq, self.head, path)
@@ -239,13 +244,14 @@ class Ledger:
 
         Every line is checked as opening the log checks it (its place in the
         chain, its hash, its JSON, its event), and the log against its head
-        record (see ``docs/guarantees.md``). Raises
+        record (see ``docs/guarantees.md``); lines this ledger decoded itself
+        are not decoded again while their hashes show the same bytes. Raises
         :class:`~unledger.errors.IntegrityError` naming the first line that
         was edited, inserted, deleted or moved, and
         :class:`~unledger.errors.ClockError` when the last line was recorded
         in this machine's future (beyond the tolerance). A large log is checked
-        by up to ``workers`` processes on Linux (default: one per CPU this
-        process may use, at most 4, and only when it runs no other thread);
+        by up to ``workers`` processes on Linux (default: one per idle CPU
+        this process may use, at most 4, and only when it runs no other thread);
         ``workers=1`` checks it in this process alone. See
         :func:`unledger.log.verify.verify_bytes`.
 
@@ -258,7 +264,9 @@ class Ledger:
         """
         if workers is not None and (workers.__class__ is not int or workers < 1):
             raise InvalidEvent(f"workers must be a whole number >= 1, got {workers!r}", field="workers")
-        head, _, _ = verify_storage(self._log, workers=workers)
+        with self._lock:
+            decoded = (self._decoded, self._records[self._decoded - 1].hash) if self._decoded and self._lazy is None else None
+        head, _, _ = verify_storage(self._log, workers=workers, decoded=decoded)
         if checkpoint is not None:
             from .proofs import check_extends
 
@@ -296,11 +304,7 @@ class Ledger:
         with self._lock, self._log.locked():
             with self._log.repairing():
                 self._catch_up()
-                moved = settle_tail(self._log, self.seq, self.head, self._catch_up)
-        if moved is not None:
-            self.quarantined.append(moved)
-            logger.warning("unledger: moved a torn tail of %s into %s", self.path, moved)
-        return moved
+                return settle_tail(self._log, self.seq, self.head, self._catch_up, self.quarantined)
 
     # -- appending -------------------------------------------------------------
 
@@ -321,20 +325,17 @@ class Ledger:
         :class:`~unledger.errors.ConcurrencyError` is raised.
         """
         single = isinstance(events, Event)
-        batch = batch_of(events)
+        batch, as_dicts = batch_of(events)
         check_expected_seq(expected_seq)
         if self.readonly:
             raise ReadOnlyLedger("this ledger is read-only (the bundled records are); open your own log to append")
         with self._lock, self._log.locked():
             self._catch_up()
-            moved = settle_tail(self._log, self.seq, self.head, self._catch_up)
-            if moved is not None:
-                self.quarantined.append(moved)
-                logger.warning("unledger: moved a torn tail of %s into %s", self.path, moved)
-            results = self._append_locked(batch, expected_seq)
+            settle_tail(self._log, self.seq, self.head, self._catch_up, self.quarantined)
+            results = self._append_locked(batch, expected_seq, as_dicts)
         return results[0] if single else results
 
-    def _append_locked(self, batch: list[Event], expected_seq: int | None) -> list[Record]:
+    def _append_locked(self, batch: list[Event], expected_seq: int | None, as_dicts: dict[int, Any]) -> list[Record]:
         originals = recorded_originals(batch, lambda event_id: self._by_id.get(event_id))
         fresh = [event for event, original in zip(batch, originals, strict=True) if original is None]
         if not fresh:
@@ -343,7 +344,7 @@ class Ledger:
             raise ConcurrencyError(expected_seq, self.seq)
 
         new_records, proposal, effective = write_batch(
-            self._log, fresh, self.seq, self.head, self._records, self._by_id, self._effective, self._timeline
+            self._log, fresh, self.seq, self.head, self._records, self._by_id, self._effective, self._timeline, as_dicts
         )
         # On disk: now make memory agree.
         self._timeline.commit(proposal)

@@ -53,9 +53,11 @@ def seat_limit_violation(world: World, body: str) -> tuple[int, int, list[Any]] 
 
 def check_seat_limits(world: World, changed: list[Event]) -> None:
     """Final check of a change: no body it touches is ever over its seats."""
-    bodies = {getattr(e, "body", None) for e in changed if e.kind in SEAT_KINDS}
+    bodies: set[str] = {e.body for e in changed if e.kind in SEAT_KINDS and getattr(e, "body", None) is not None}  # type: ignore[attr-defined]
+    if not bodies:
+        return
     changed_ids = {e.id for e in changed}
-    for body in sorted(b for b in bodies if b is not None):
+    for body in sorted(bodies):
         found = seat_limit_violation(world, body)
         if found is None:
             continue

@@ -5,7 +5,10 @@ Durability (see ``docs/guarantees.md``): an append takes an exclusive
 description, which every thread shares), re-reads the tail under it, settles
 what a crashed writer left after the head record (:meth:`FileLog.settle_tail`),
 writes the whole batch with a single ``os.write``, ``fsync``s it, then writes
-and ``fsync``s the head record (:mod:`unledger.log.head`) before returning.
+the head record (:mod:`unledger.log.head`) before returning. That record is
+not fsynced: it is written only once the lines it covers are on disk,
+so after a crash it may lag the log (the next writer adopts the lines after
+it), never lead it (:mod:`unledger.log.headfile`).
 Readers never lock; they read the head record first and serve exactly the
 lines it covers. Every failure of the operating system reaches the caller
 as a :class:`~unledger.errors.StorageError` naming the file.
@@ -25,9 +28,10 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from ..errors import IntegrityError, LockTimeout, StorageError
-from .head import EMPTY_HEAD, SLOT, Head, head_slot, newest_slot, parse_head
+from .head import EMPTY_HEAD, Head
+from .headfile import HeadFile
 from .line import HASH_TAIL, frame_ok, hash_before, hash_of, unfinished_batch, whole_batches
-from .storage import fsync_dir, head_path, pread_all, show_path, storage_error
+from .storage import fsync_dir, pread_all, show_path, storage_error
 
 __all__ = ["FileLog"]
 
@@ -42,7 +46,8 @@ class FileLog:
 
     def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False, lock_timeout: float = 10.0) -> None:
         self.path = Path(path)
-        self.head_path = head_path(self.path)
+        self._path_str = os.fspath(self.path)  # for the calls each append makes (a Path converts on every call)
+        self.head_file = HeadFile(self.path)
         self.readonly = readonly
         self.lock_timeout = lock_timeout
         self._offset = 0
@@ -50,10 +55,10 @@ class FileLog:
         self._head: Head | None = None
         #: The descriptor of the write lock, set only while it is held.
         self._fd: int | None = None
-        #: The descriptors appends go through (log, head record), kept open
-        #: between appends (see :meth:`_writer`), with the process and file they belong to.
+        #: The descriptor appends go through, kept open between appends (see
+        #: :meth:`_writer`; the head record's is kept by ``head_file``), with
+        #: the process and file it belongs to.
         self._handle: int | None = None
-        self._head_fd: int | None = None
         self._handle_owner: tuple[int, int, int] = (0, 0, 0)
         #: ``flock`` belongs to the open file description, which every thread
         #: shares: this lock is what keeps two threads of one process apart.
@@ -94,27 +99,12 @@ class FileLog:
             fcntl.flock(fd, fcntl.LOCK_EX)
             os.fsync(fd)
             if os.fstat(fd).st_size == 0:
-                self._write_head_file(EMPTY_HEAD)
+                self.head_file.write_new(EMPTY_HEAD)
         except OSError as exc:
             raise storage_error(self.path, "create the log", exc) from None
         finally:
             os.close(fd)  # releases the lock
         fsync_dir(self.path.parent)
-
-    def _write_head_file(self, head: Head) -> None:
-        tmp = self.head_path.with_name(f"{self.head_path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
-            try:
-                os.write(fd, head_slot(head) * 2)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, self.head_path)
-        except OSError as exc:
-            with suppress(OSError):
-                os.unlink(tmp)
-            raise storage_error(self.head_path, "write the head record", exc) from None
 
     # -- reading -------------------------------------------------------------------------
 
@@ -128,27 +118,7 @@ class FileLog:
 
     def _read_head(self) -> Head | None:
         """The head record now (``None`` when the log has none)."""
-        fd = None
-        if self._fd is not None and self._head_fd is not None:  # under the lock: the writer's descriptor
-            with suppress(StorageError):
-                fd = self._head_writer()
-        try:
-            if fd is None:
-                try:
-                    fd = self._open_read(self.head_path)
-                except FileNotFoundError:
-                    return None
-                try:
-                    raw = os.pread(fd, 2 * SLOT, 0)
-                finally:
-                    os.close(fd)
-            else:
-                raw = os.pread(fd, 2 * SLOT, 0)
-        except (OSError, ValueError) as exc:
-            raise storage_error(self.head_path, "read the head record", exc) from None
-        if not raw:
-            return None  # created by a writer that has not written it yet (or emptied: no head record)
-        return parse_head(raw, str(self.path))
+        return self.head_file.read(locked=self._fd is not None)
 
     def acknowledged(self) -> Head | None:
         return self._head
@@ -247,7 +217,7 @@ class FileLog:
         if fd is not None:
             pid, dev, ino = self._handle_owner
             try:
-                st = os.stat(self.path)
+                st = os.stat(self._path_str)
                 if pid == os.getpid() and st.st_dev == dev and st.st_ino == ino:
                     return fd
             except (OSError, ValueError):
@@ -265,34 +235,13 @@ class FileLog:
         self._handle_owner = (os.getpid(), st.st_dev, st.st_ino)
         return fd
 
-    def _head_writer(self) -> int:
-        """Under the lock: the descriptor the head record is written through
-        (kept open like the log's; opened again when the file was replaced)."""
-        fd = self._head_fd
-        if fd is not None:
-            try:
-                if os.stat(self.head_path).st_ino == os.fstat(fd).st_ino:
-                    return fd
-            except OSError:
-                pass
-            self._head_fd = None
+    def _drop_handles(self) -> None:
+        fd, self._handle = self._handle, None
+        own = self._handle_owner[0] == os.getpid()  # in a child: the parent's lock stays with the parent's descriptor
+        self.head_file.close(own=own)
+        if fd is not None and own:
             with suppress(OSError):
                 os.close(fd)
-        try:
-            fd = os.open(self.head_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
-        except (OSError, ValueError) as exc:
-            raise storage_error(self.head_path, "open the head record for writing", exc) from None
-        self._head_fd = fd
-        return fd
-
-    def _drop_handles(self) -> None:
-        fds = (self._handle, self._head_fd)
-        self._handle = self._head_fd = None
-        if self._handle_owner[0] == os.getpid():  # in a child: the parent's lock stays with the parent's descriptor
-            for fd in fds:
-                if fd is not None:
-                    with suppress(OSError):
-                        os.close(fd)
 
     def close(self) -> None:
         """Close the descriptors kept open for appends (reopened when needed)."""
@@ -333,6 +282,7 @@ class FileLog:
             except OSError as exc:
                 raise storage_error(self.path, "lock the log", exc) from None
         self._fd = fd
+        self.head_file.locked_anew()
         try:
             yield
         finally:
@@ -456,25 +406,14 @@ class FileLog:
             ) from None
         return target
 
-    def _set_head(self, head: Head) -> None:
-        """Under the lock: write ``head`` into the slot that does not hold the
-        newest record, and fsync it."""
-        fd = self._head_writer()
-        try:
-            raw = os.pread(fd, 2 * SLOT, 0)
-            _, slot = newest_slot(raw)
-            if len(raw) < 2 * SLOT:  # a new file: both slots
-                os.pwrite(fd, head_slot(head) * 2, 0)
-            else:
-                os.pwrite(fd, head_slot(head), slot * SLOT)
-            os.fsync(fd)
-        except OSError as exc:
-            raise storage_error(self.head_path, "write the head record", exc) from None
+    def _set_head(self, head: Head, *, durable: bool = True) -> None:
+        """Under the lock: write ``head`` (see :meth:`HeadFile.write`)."""
+        self.head_file.write(head, durable=durable)
         self._head = head
 
     def write(self, data: bytes) -> None:
-        """Append ``data`` (whole lines) with one write, fsync, then write and
-        fsync the head record. On a failure before the head record the file
+        """Append ``data`` (whole lines) with one write and fsync, then write
+        the head record. On a failure before the head record the file
         is cut back to where it was and StorageError raised."""
         fd = self._require_lock()
         start = self._offset
@@ -493,4 +432,7 @@ class FileLog:
         last = data[data.rfind(b"\n", 0, len(data) - 1) + 1 : -1]
         seq = (self._head.seq if self._head is not None else 0) + data.count(b"\n")
         self._offset = start + len(data)
-        self._set_head(Head(seq, self._offset, hash_of(last).decode("ascii")))
+        # The lines are on disk: the head record that covers them needs no
+        # fsync of its own (it may lag the log after a crash, never lead it;
+        # see unledger.log.headfile).
+        self._set_head(Head(seq, self._offset, hash_of(last).decode("ascii")), durable=False)

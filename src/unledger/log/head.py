@@ -1,12 +1,14 @@
 """The head record: a small file beside the log (``<log>.head``) naming the
 last acknowledged line (its seq, the log's size up to it, and its hash).
 
-An append writes and fsyncs it after the log's own fsync and before it
-returns, so everything an append acknowledged is covered by it. A reader
-serves the lines it covers and no others; so a log that is shorter than its
-head record, or whose covered last line has another hash, was damaged (lines
-removed, a tail rewritten), which a crash cannot do. Lines after the covered
-ones are a write in progress or an append cut between its two fsyncs.
+An append writes it after the log's own fsync and before it returns, so
+everything an append acknowledged is covered by it; it is not fsynced on
+its own (:mod:`unledger.log.headfile`): after a power loss it may lag the
+log, never lead it. A reader serves the lines it covers and no others; so a
+log that is shorter than its head record, or whose covered last line has
+another hash, was damaged (lines removed, a tail rewritten), which a crash
+cannot do. Lines after the covered ones are a write in progress, an append
+cut before its head record, or lines whose head record a power loss lost.
 
 The file holds two fixed-size slots; a write goes to the slot that does not
 hold the newest record, so a write torn by a crash leaves the other intact.

@@ -18,22 +18,28 @@ from ..dates import next_timestamp
 from ..errors import IntegrityError, UnledgerError
 from .fast import decode_lines
 from .head import check_head
-from .line import GENESIS_BYTES, frame_ok, hash_before, hash_of, prev_of
+from .line import GENESIS_BYTES, hash_before, hash_of, prev_of, scan_frames
 from .storage import Storage
 
 __all__ = ["verify_lines", "verify_chain", "verify_bytes", "verify_frames", "verify_storage", "check_held_back", "PARALLEL_MIN_BYTES"]
 
 
-def verify_storage(log: Storage, *, workers: int | None = None) -> tuple[str, int, int]:
+#: Lines already decoded: ``(n, hash)``, the first ``n`` lines of a log as
+#: this process read and decoded them, the last with hash ``hash``.
+Decoded = tuple[int, str]
+
+
+def verify_storage(log: Storage, *, workers: int | None = None, decoded: Decoded | None = None) -> tuple[str, int, int]:
     """Check a whole stored log as every read checks it, against its head
     record, with its complete lines held back and its last time; returns
     the head hash, the number of lines and the bytes they take. Raises
     :class:`~unledger.errors.IntegrityError` naming the first bad line, or
     :class:`~unledger.errors.ClockError` when the last line was recorded in
-    this machine's future (beyond the tolerance)."""
+    this machine's future (beyond the tolerance). ``decoded``: see
+    :func:`verify_bytes`."""
     path = str(log.path) if log.path is not None else None
     acknowledged, data, pending = log.acknowledged_bytes()
-    head, count = verify_bytes(data, path=path, workers=workers)
+    head, count = verify_bytes(data, path=path, workers=workers, decoded=decoded)
     check_head(acknowledged, count, head, path)
     check_held_back(pending, count, head, path)
     if count:
@@ -64,19 +70,38 @@ def verify_lines(lines: list[bytes], *, path: str | None = None) -> str:
     return verify_chain(lines, path=path)
 
 
-def _scan(lines: list[bytes], prev: bytes, number: int, content: bool = True) -> tuple[bytes, int | None]:
+#: The bad line a stretch reports when its lines differ from those decoded (see :func:`_scan`).
+_STALE: Final = -2
+
+
+def _scan(
+    lines: list[bytes], prev: bytes, number: int, content: bool = True, decoded: Decoded | None = None
+) -> tuple[bytes, int | None]:
     """Check ``lines``, which follow a line whose hash is ``prev`` and start
     at line ``number``: first each line's frame and hash (one hash and two
     byte comparisons per line), then their content, decoded as opening the
     log decodes it. Returns the last hash and the number of the first bad
-    line (``None`` when all are good)."""
+    line (``None`` when all are good). The content of lines before
+    ``decoded[0]`` is not decoded again when line ``decoded[0]`` has the
+    hash ``decoded[1]``; when it has another, the result is ``_STALE``."""
     first = number
+    known = 0 if decoded is None or not content else decoded[0] - first + 1
+    if known > 0:  # frame and hash only, as far as the lines decoded before
+        last, bad = _scan(lines[:known], prev, first, False)
+        if bad is not None:
+            return last, bad
+        if known > len(lines):
+            return last, None
+        if last != decoded[1].encode("ascii"):  # type: ignore[index]
+            return last, _STALE
+        # Decoded on from the last line decoded before, so that the line
+        # after it is checked against it (its time never goes back).
+        prev = prev_of(lines[known - 1])  # the frame check matched it with the line before
+        lines, first = lines[known - 1 :], first + known - 1
     start = prev
     if not content:
-        for number, line in enumerate(lines, first):  # noqa: B020 - the start number is consumed here
-            if not frame_ok(line, prev, number):
-                return prev, number
-            prev = hash_of(line)
+        return scan_frames(lines, prev, first)
+    if not lines:
         return prev, None
     try:
         records = decode_lines(lines, first, start.decode("ascii", "replace"))  # frame, chain and hash first, per line
@@ -115,14 +140,15 @@ def verify_frames(data: bytes, *, workers: int | None = None) -> tuple[str, int]
 
 
 def verify_bytes(
-    data: bytes, *, path: str | None = None, workers: int | None = None, content: bool = True
+    data: bytes, *, path: str | None = None, workers: int | None = None, content: bool = True, decoded: Decoded | None = None
 ) -> tuple[str, int]:
     """Check the chain of ``data``: a log's bytes, whole lines each ending in
     a newline. Returns the head hash and the number of lines, or raises the
     :class:`IntegrityError` :func:`verify_chain` would.
 
     On Linux, a large log is cut into ``workers`` stretches of lines (by
-    default one per CPU this process may use, at most 4), each checked by a
+    default one per CPU this process may use and the load average leaves
+    idle, plus this one, at most 4), each checked by a
     forked process while this one checks the first: hashing is the whole
     cost and a single core caps it. Each stretch starts from the hash the
     line before it records, which the stretch before checks, so the chain
@@ -131,6 +157,13 @@ def verify_bytes(
     everything checked here, when the process runs other threads (a fork
     copies only the calling thread, so a lock another thread holds would
     stay held in the child), when ``fork`` is missing, or for small logs.
+
+    ``decoded`` (``(n, hash)``): this process has read the first ``n``
+    lines of this log and decoded them as opening it does, the last with
+    hash ``hash``. When line ``n`` here has that hash, the chain makes
+    lines 1 to ``n`` byte for byte those lines (SHA-256), so their frames,
+    places and hashes are checked but their content is not decoded again;
+    otherwise, or on any bad line, everything is checked from scratch.
     """
     count = workers if workers is not None else _default_workers(len(data))
     bounds = _stretches(data, max(1, count))
@@ -139,7 +172,7 @@ def verify_bytes(
         firsts.append(firsts[-1] + data.count(b"\n", bounds[len(firsts) - 1], at))
     children: list[tuple[int, int] | None] = [None]
     for i in range(1, len(bounds) - 1):
-        children.append(_fork_scan(data, bounds[i], bounds[i + 1], firsts[i], content))
+        children.append(_fork_scan(data, bounds[i], bounds[i + 1], firsts[i], content, decoded))
     results: list[tuple[bytes, int | None, int]] = []
     for i in range(len(bounds) - 1):
         start, end = bounds[i], bounds[i + 1]
@@ -148,14 +181,17 @@ def verify_bytes(
         outcome = _collect(child) if child is not None else None
         if outcome is None:  # this process's own stretch, or a child that failed
             lines = _lines(data, start, end)
-            last, bad = _scan(lines, prev, firsts[i], content)
+            last, bad = _scan(lines, prev, firsts[i], content, decoded)
             outcome = (last, bad, len(lines))
         results.append(outcome)
+    total = sum(n for _l, _b, n in results)
+    if decoded is not None and (total < decoded[0] or any(bad is not None for _l, bad, _n in results)):
+        return verify_bytes(data, path=path, workers=workers, content=content)  # named exactly as from scratch
     for i, (before, bad, _n) in enumerate(results):
         if bad is not None:  # the first stretch with a bad line names it; ``before`` is the hash it should follow
             _raise_at(_lines(data, bounds[i], bounds[i + 1]), firsts[i], bad, before, path)
     head = results[-1][0] if results else GENESIS_BYTES
-    return head.decode("ascii"), sum(n for _l, _b, n in results)
+    return head.decode("ascii"), total
 
 
 def _lines(data: bytes, start: int, end: int) -> list[bytes]:
@@ -172,9 +208,11 @@ def _default_workers(size: int) -> int:
     try:
         cpus = len(os.sched_getaffinity(0))
         threads = len(os.listdir("/proc/self/task"))
+        idle = cpus - os.getloadavg()[0]  # the load counts this process
     except OSError:
         return 1
-    return min(cpus, 4) if threads == 1 else 1
+    # A fork pays for itself only on a CPU nothing else wants.
+    return max(1, min(cpus, 4, 1 + int(idle))) if threads == 1 else 1
 
 
 def _stretches(data: bytes, count: int) -> list[int]:
@@ -189,7 +227,9 @@ def _stretches(data: bytes, count: int) -> list[int]:
     return bounds
 
 
-def _fork_scan(data: bytes, start: int, end: int, first: int, content: bool) -> tuple[int, int] | None:
+def _fork_scan(
+    data: bytes, start: int, end: int, first: int, content: bool, decoded: Decoded | None
+) -> tuple[int, int] | None:
     """Fork a child that checks one stretch and writes ``last hash, bad line``
     to a pipe; ``(pid, read end)``, or ``None`` if it could not fork."""
     prev = hash_before(data, start)
@@ -209,7 +249,7 @@ def _fork_scan(data: bytes, start: int, end: int, first: int, content: bool) -> 
             gc.disable()
             os.close(read)
             lines = _lines(data, start, end)
-            last, bad = _scan(lines, prev, first, content)
+            last, bad = _scan(lines, prev, first, content, decoded)
             os.write(write, b"%s %d %d" % (last, -1 if bad is None else bad, len(lines)))
             code = 0
         finally:
@@ -237,7 +277,7 @@ def _collect(child: tuple[int, int]) -> tuple[bytes, int | None, int] | None:
         last, bad, count = b"".join(chunks).split(b" ")
         if status != 0 or len(last) != 64:
             return None
-        return last, (None if bad == b"-1" else int(bad)), int(count)
+        return last, (None if bad == b"-1" else int(bad)), int(count)  # _STALE comes as itself
     except ValueError:
         return None
 
