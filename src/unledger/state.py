@@ -84,8 +84,17 @@ class State:
 
     def name(self, code: str) -> str | None:
         """``code``'s name on this day; before its first dated name, the first
-        name known; ``None`` if the record names it nowhere."""
-        names = self.world.names.get(code) or self.world.names.get(self.code(code))
+        name known; ``None`` if the record names it nowhere. ``code`` may be
+        any of a state's codes (see :meth:`code`)."""
+        found = self._name(code)
+        if found is None and (other := self.code(code)) != code:
+            return self._name(other)
+        return found
+
+    def _name(self, code: str) -> str | None:
+        """The name of one of the record's own codes: what every answer row
+        asks for, so it never looks further (see :meth:`name`)."""
+        names = self.world.names.get(code)
         if not names:
             return None
         # Names are kept in order of their earliest day (the reducers insert
@@ -223,7 +232,7 @@ class State:
         self._require_org(org)
         day = self.day
         out = []
-        name = self.name
+        name = self._name
         # Positional construction, members in code order: this builds one
         # object per member on every query, the hot path of an as-of question.
         for member, spells in sorted(self.world.members.get(org, EMPTY).items()):
@@ -285,7 +294,7 @@ class State:
             how=spell.how,
             start=spell.start,
             certain=certain,
-            name=self.name(member),
+            name=self._name(member),
             id=spell.via,
             **kw,
         )
@@ -324,7 +333,7 @@ class State:
                 if status is not None:
                     out.append(
                         Seat(body, permanent.member, "permanent", "seated", status, since=permanent.start,
-                             name=self.name(permanent.member), id=permanent.via)
+                             name=self._name(permanent.member), id=permanent.via)
                     )
         elected: list[Seat] = []
         for member, terms in self.world.terms.get(body, EMPTY).items():
@@ -370,7 +379,7 @@ class State:
             term_start=term.start,
             term_end=term.end,
             elected=term.elected,
-            name=self.name(member),
+            name=self._name(member),
             id=term.via,
         )
 
@@ -388,7 +397,7 @@ class State:
                 status = permanent.holds(day)
                 if permanent.member == entity and status is not None:
                     out.append(
-                        Seat(code, entity, "permanent", "seated", status, since=permanent.start, name=self.name(entity), id=permanent.via)
+                        Seat(code, entity, "permanent", "seated", status, since=permanent.start, name=self._name(entity), id=permanent.via)
                     )
         for body, by_member in self.world.terms.items():
             for term in by_member.get(entity, ()):
@@ -411,7 +420,7 @@ class State:
                 label = "seated" if status is not None else ("elected" if self.day < term.start.earliest_day else "ended")
                 out.append(
                     Seat(body, code, "elected", label, bool(status) if status is not None else term.end.latest_day < self.day,
-                         since=term.start, term_start=term.start, term_end=term.end, elected=term.elected, name=self.name(code), id=term.via)
+                         since=term.start, term_start=term.start, term_end=term.end, elected=term.elected, name=self._name(code), id=term.via)
                 )
         out.sort(key=lambda s: (s.term_start.earliest_day if s.term_start else 0, s.member))
         return tuple(out)
