@@ -302,6 +302,20 @@ class World:
         return None, None
 
 
+def _compile_world_copy(signature: str, value_of: Callable[[str], str], extra: dict[str, Any] | None = None) -> Any:
+    """A function ``def <signature>:`` that builds a new world slot by slot,
+    each slot set to the expression ``value_of(name)``: straight-line code
+    over the slot descriptors, for the fold's hottest calls."""
+    body = [f"def {signature}:", "    new = _new(World)"]
+    namespace: dict[str, Any] = {"_new": object.__new__, "World": World, **(extra or {})}
+    for name in _WORLD_FIELDS:
+        namespace[f"_set_{name}"] = World.__dict__[name].__set__
+        body.append(f"    _set_{name}(new, {value_of(name)})")
+    body.append("    return new")
+    exec("\n".join(body), namespace)  # noqa: S102 - built from the field names above
+    return namespace[signature.split("(")[0]]
+
+
 def _make_replace() -> Any:
     """``World.replace`` as straight-line code over the slot descriptors.
 
@@ -310,14 +324,9 @@ def _make_replace() -> Any:
     Same behaviour as a generic loop: unknown names are ignored.
     """
     args = ", ".join(f"{name}=_KEEP" for name in _WORLD_FIELDS)
-    body = [f"def replace(self, {args}, **_ignored):", "    new = _new(World)"]
-    namespace: dict[str, Any] = {"_KEEP": object(), "_new": object.__new__, "World": World}
-    for name in _WORLD_FIELDS:
-        namespace[f"_set_{name}"] = World.__dict__[name].__set__
-        body.append(f"    _set_{name}(new, self.{name} if {name} is _KEEP else {name})")
-    body.append("    return new")
-    exec("\n".join(body), namespace)  # noqa: S102 - built from the field names above
-    replace = namespace["replace"]
+    replace = _compile_world_copy(
+        f"replace(self, {args}, **_ignored)", lambda name: f"self.{name} if {name} is _KEEP else {name}", {"_KEEP": object()}
+    )
     replace.__doc__ = "A new world with ``changes`` applied; every other map is shared."
     return replace
 
@@ -329,14 +338,7 @@ def _make_with(name: str) -> Any:
     """``world.replace(<name>=value)`` as a function of one map: the hottest
     reducers call it once per event of a fold (same result, without
     ``replace``'s keyword handling)."""
-    body = ["def with_(world, value):", "    new = _new(World)"]
-    namespace: dict[str, Any] = {"_new": object.__new__, "World": World}
-    for field in _WORLD_FIELDS:
-        namespace[f"_set_{field}"] = World.__dict__[field].__set__
-        body.append(f"    _set_{field}(new, {'value' if field == name else f'world.{field}'})")
-    body.append("    return new")
-    exec("\n".join(body), namespace)  # noqa: S102 - built from the field names above
-    function = namespace["with_"]
+    function = _compile_world_copy("with_(world, value)", lambda field: "value" if field == name else f"world.{field}")
     function.__name__ = f"with_{name}"
     function.__doc__ = f"``world.replace({name}=value)``."
     return function
