@@ -208,3 +208,35 @@ def test_known_at_a_date_means_the_end_of_that_day_utc() -> None:
         format_timestamp(dt.datetime(2026, 1, 1))
     with pytest.raises(InvalidEvent):
         parse_timestamp("2026-11-24Tnoon")
+
+
+def _outcome(parse, text):
+    try:
+        date = parse(text)
+    except InvalidEvent as exc:
+        return ("refused", str(exc))
+    return (date.text, date.earliest_day, date.latest_day, date.precision)
+
+
+_DAY_SHAPED = st.builds(
+    "{}-{}-{}".format,
+    st.integers(0, 9999).map("{:04d}".format) | st.text("0123456789+-W٠١٢", min_size=4, max_size=4),
+    st.integers(0, 99).map("{:02d}".format) | st.text("0123456789W ", min_size=2, max_size=2),
+    st.integers(0, 99).map("{:02d}".format) | st.text("0123456789 ", min_size=2, max_size=2),
+)
+
+
+@given(_DAY_SHAPED | date_texts() | st.text(max_size=12))
+def test_the_day_fast_path_parses_exactly_as_the_full_parser(text):
+    # The full parser is the specification: the C reader of YYYY-MM-DD must
+    # accept the same days, give the same value, and leave every refusal to it.
+    from unledger.dates import _parse, _parse_full
+
+    assert _outcome(_parse.__wrapped__, text) == _outcome(_parse_full, text)
+
+
+def test_the_day_fast_path_covers_leap_days_and_the_calendars_ends():
+    from unledger.dates import _parse, _parse_full
+
+    for text in ("2000-02-29", "1900-02-29", "0001-01-01", "9999-12-31", "0000-01-01", "2023-04-31", "2023-W01-1"):
+        assert _outcome(_parse.__wrapped__, text) == _outcome(_parse_full, text)

@@ -3,12 +3,14 @@
 ``Ledger.open(path, cache=True)`` reopens a large log without decoding or
 folding it: the cache holds the fold order (packed keys), the byte offset of
 every line, and the worlds at a few persisted checkpoints, each of the world's
-ten maps stored on its own. A state asked for after such a reopen is a
-*lazy world*: each map is built only when a query first reads it, from the
-nearest persisted checkpoint plus the few later events that write that map
-(decoded from their lines on demand). ``members(org)`` and ``seats(body)``
-read four of the ten maps, so they never load the big ones (treaty actions,
-resolutions).
+ten maps stored on its own, a key at a time. A state asked for after such a
+reopen is a *lazy world*: each map is built only when a query first reads
+it, from the nearest persisted checkpoint plus the few later events that
+write that map (decoded from their lines on demand). ``members(org)`` and
+``seats(body)`` read four of the ten maps, so they never load the big ones
+(treaty actions, resolutions); at a persisted checkpoint (the head, say) a
+map is a :class:`~unledger.cache_codec.StoredMap`, which decodes only the
+keys looked up.
 
 This works because every built-in reducer computes each map from the same map
 and the event alone (a signing changes ``acts`` from ``acts``; an admission
@@ -34,11 +36,13 @@ open, rewritten):
   user). A cache forged or altered by someone who cannot read that key does
   not verify. Someone who can read it (the user, root) can forge a cache:
   the cache is exactly as trustworthy as the user's own account;
-- it is bound to the exact bytes it summarises: opening reads the log, and
-  checks every line's place in the hash chain and its hash (SHA-256, no JSON
-  parsing), up to the size the cache covers, where the chain must end at the
-  head the cache names after exactly as many lines. A single byte changed
-  anywhere in that prefix, and the cache is not used;
+- it is bound to the exact bytes it summarises: its header names their
+  fingerprint (:func:`unledger.log.digest.bytes_digest`, SHA-256 over fixed
+  chunks), which opening recomputes over the log up to the size the cache
+  covers. The writer checked those bytes line by line (every line's hash and
+  place in the chain, ending at the head the cache names) before it
+  fingerprinted them. A single byte changed anywhere in that prefix, and the
+  cache is not used;
 - the log's head record (see ``docs/guarantees.md``) is checked as on every
   open.
 
@@ -61,12 +65,13 @@ from typing import Any, Final
 import orjson
 
 from ._gc import bulk
-from .cache_codec import Unstorable, decode, encode, packed, unpacked
+from .cache_codec import StoredMap, Unstorable, encode_map
 from .errors import UnledgerError
 from .events.base import Event
 from .events.meta import Correction
 from .footprints import footprint, pristine
 from .log import GENESIS, FileLog, trusted_event_from_dict
+from .log.digest import bytes_digest
 from .log.line import hash_before, parse_line
 from .log.verify import verify_frames
 from .reducers import REDUCERS
@@ -74,7 +79,7 @@ from .state import _WORLD_FIELDS, EMPTY, World
 
 __all__ = ["cache_path", "write_cache", "load_cache", "LazyLedgerState", "LazyWorld"]
 
-MAGIC: Final = b"unledger-cache 2\n"
+MAGIC: Final = b"unledger-cache 3\n"
 #: Persisted checkpoints: about this many over the whole log (plus the head).
 PERSISTED: Final = 4
 
@@ -183,7 +188,7 @@ def _stored_worlds(
                 world = timeline.world_before(index)
                 where: dict[str, tuple[int, int, str]] = {}
                 for name in _WORLD_FIELDS:
-                    blob = orjson.dumps(encode(getattr(world, name)))
+                    blob = encode_map(getattr(world, name))
                     where[name] = (offset, len(blob), _mac(key, b"%d:%s:" % (index, name.encode()), blob))
                     blobs.append(blob)
                     offset += len(blob)
@@ -222,26 +227,34 @@ def write_cache(ledger: Any) -> Path | None:
     size = offsets[-1]
     if (hash_before(data, size).decode("ascii") if size else GENESIS) != ledger.head:
         return None  # the log moved since the ledger read it
+    covered = data[:size] if size < len(data) else data
+    if (verify_frames(covered) if size else (GENESIS, 0)) != (ledger.head, len(records)):
+        return None  # the bytes now on disk are not the ones the ledger checked
     stored = _stored_worlds(timeline, key)
     if stored is None:
         return None
     writers, checkpoints, blobs = stored
-    n = len(timeline)
+    arrays = {
+        "days": array("q", (k[0] for k in timeline.keys)),
+        "seqs": array("q", (k[1] for k in timeline.keys)),
+        "offsets": offsets,
+        **{f"writers:{name}": a for name, a in writers.items()},
+    }
     header = orjson.dumps(
         {
             "version": _version(),
             "size": size,
+            "digest": bytes_digest(covered),
             "head": ledger.head,
             "records": len(records),
-            "events": n,
+            "events": len(timeline),
             "checkpoints": checkpoints,
-            "days": packed(array("q", (k[0] for k in timeline.keys))),
-            "seqs": packed(array("q", (k[1] for k in timeline.keys))),
-            "offsets": packed(offsets),
-            "writers": {name: packed(a) for name, a in writers.items()},
+            "arrays": [[name, len(a)] for name, a in arrays.items()],
         }
     )
-    content = MAGIC + b"%d\n" % len(header) + header + _mac(key, MAGIC, header).encode("ascii") + b"\n" + b"".join(blobs)
+    packed = b"".join(a.tobytes() for a in arrays.values())
+    mac = _mac(key, MAGIC, header, packed).encode("ascii")
+    content = MAGIC + b"%d %d\n" % (len(header), len(packed)) + header + packed + mac + b"\n" + b"".join(blobs)
     return _write_new(cache_path(log_path), content)
 
 
@@ -284,15 +297,16 @@ def load_cache(log_path: str | os.PathLike[str], log: FileLog | None = None) -> 
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
-        start = os.pread(fd, len(MAGIC) + 24, 0)
+        start = os.pread(fd, len(MAGIC) + 48, 0)
         if not start.startswith(MAGIC):
             return None
         length_end = start.index(b"\n", len(MAGIC))
-        length = int(start[len(MAGIC) : length_end])
+        header_length, arrays_length = (int(n) for n in start[len(MAGIC) : length_end].split(b" "))
         at = length_end + 1
-        header_bytes = os.pread(fd, length + 65, at)
-        header, mac = header_bytes[:length], header_bytes[length : length + 64]
-        if len(header) != length or not hmac.compare_digest(_mac(key, MAGIC, header).encode("ascii"), mac):
+        length = header_length + arrays_length
+        head_bytes = os.pread(fd, length + 65, at)
+        header, packed, mac = head_bytes[:header_length], head_bytes[header_length:length], head_bytes[length : length + 64]
+        if len(head_bytes) != length + 65 or not hmac.compare_digest(_mac(key, MAGIC, header, packed).encode("ascii"), mac):
             return None
         parsed = orjson.loads(header)
         if parsed.get("version") != _version() or not pristine():
@@ -300,17 +314,33 @@ def load_cache(log_path: str | os.PathLike[str], log: FileLog | None = None) -> 
         if log is None:
             log = FileLog(log_path, readonly=True)
         _, data, _pending = log.acknowledged_bytes()
-        size, head, records = parsed["size"], parsed["head"], parsed["records"]
+        size = parsed["size"]
         if size.__class__ is not int or size > len(data):
             return None
         covered = data[:size] if size < len(data) else data
-        if verify_frames(covered) != (head, records):
+        if not hmac.compare_digest(bytes_digest(covered), parsed["digest"]):
             return None
-        return LazyLedgerState(Path(log_path), target, parsed, at + length + 65, covered, key)
+        return LazyLedgerState(Path(log_path), target, parsed, _arrays(parsed["arrays"], packed), at + length + 65, covered, key)
     except (OSError, ValueError, KeyError, TypeError, IndexError, OverflowError, MemoryError, UnledgerError):
         return None
     finally:
         os.close(fd)
+
+
+def _arrays(names: list[list[Any]], packed: bytes) -> dict[str, array[int]]:
+    """The cache's integer arrays, stored one after another as raw bytes."""
+    out: dict[str, array[int]] = {}
+    at = 0
+    for name, count in names:
+        a = array("q")
+        a.frombytes(packed[at : at + 8 * count])
+        if len(a) != count:
+            raise ValueError("a short array")
+        out[name] = a
+        at += 8 * count
+    if at != len(packed):
+        raise ValueError("bytes after the arrays")
+    return out
 
 
 class LazyLedgerState:
@@ -318,7 +348,14 @@ class LazyLedgerState:
     answer ``state(as_of)`` lazily, and the log's bytes it checked."""
 
     def __init__(
-        self, log_path: Path, path: Path, header: dict[str, Any], blobs_at: int, data: bytes, key: bytes
+        self,
+        log_path: Path,
+        path: Path,
+        header: dict[str, Any],
+        arrays: dict[str, array[int]],
+        blobs_at: int,
+        data: bytes,
+        key: bytes,
     ) -> None:
         self.log_path = log_path
         self.path = path
@@ -328,10 +365,10 @@ class LazyLedgerState:
         self.head: str = header["head"]
         self.records: int = header["records"]
         self.events: int = header["events"]
-        self.days = unpacked(header["days"])
-        self.seqs = unpacked(header["seqs"])
-        self.offsets = unpacked(header["offsets"])
-        self.writers: dict[str, array[int]] = {name: unpacked(header["writers"][name]) for name in _WORLD_FIELDS}
+        self.days = arrays["days"]
+        self.seqs = arrays["seqs"]
+        self.offsets = arrays["offsets"]
+        self.writers: dict[str, array[int]] = {name: arrays[f"writers:{name}"] for name in _WORLD_FIELDS}
         self.checkpoints: list[tuple[int, dict[str, list[Any]]]] = [(int(i), w) for i, w in header["checkpoints"]]
         self.checkpoint_positions = [index for index, _ in self.checkpoints]
         if len(self.offsets) != self.records + 1 or self.offsets[-1] != self.size or len(self.days) != self.events:
@@ -371,8 +408,7 @@ class LazyLedgerState:
             if len(blob) != length or not hmac.compare_digest(_mac(self._key, b"%d:%s:" % (index, name.encode()), blob), mac):
                 raise _Damaged
             try:
-                with bulk(length // 16):
-                    self._fields[key] = decode(orjson.loads(blob))
+                self._fields[key] = StoredMap(blob)
             except (ValueError, KeyError, TypeError, UnledgerError):
                 raise _Damaged from None
         return self._fields[key]
@@ -398,7 +434,7 @@ class LazyLedgerState:
         lo, hi = bisect_left(writers, start), bisect_left(writers, index)
         if lo == hi:
             return value
-        world = World(**{name: value})
+        world = World(**{name: value.whole() if isinstance(value, StoredMap) else value})
         with bulk(hi - lo):
             for i in range(lo, hi):
                 event = self.event_at(writers[i])

@@ -190,6 +190,19 @@ def parse_date(text: str) -> PartialDate:
 
 @lru_cache(maxsize=65536)
 def _parse(text: str) -> PartialDate:
+    if len(text) == 10 and text[4] == "-" == text[7] and text.isascii() and text[:4].isdigit():
+        # A day, the commonest case, read by the C parser (the full path
+        # below gives the same value and words any refusal).
+        try:
+            ordinal = _dt.date.fromisoformat(text).toordinal()
+        except ValueError:
+            pass
+        else:
+            return PartialDate(text, ordinal, ordinal, "day")
+    return _parse_full(text)
+
+
+def _parse_full(text: str) -> PartialDate:
     if "/" in text:
         return _parse_interval(text)
     m = _DATE_RE.fullmatch(text)

@@ -20,6 +20,7 @@ import immutables
 from .dates import PartialDate
 from .events.instruments import BINDING_ACTS, LEAVING_ACTS, EntryRule
 from .events.resolutions import Tally
+from .log.codegen import compile_function
 
 __all__ = [
     "World",
@@ -312,8 +313,7 @@ def _compile_world_copy(signature: str, value_of: Callable[[str], str], extra: d
         namespace[f"_set_{name}"] = World.__dict__[name].__set__
         body.append(f"    _set_{name}(new, {value_of(name)})")
     body.append("    return new")
-    exec("\n".join(body), namespace)  # noqa: S102 - built from the field names above
-    return namespace[signature.split("(")[0]]
+    return compile_function(signature.split("(")[0], "\n".join(body) + "\n", namespace)
 
 
 def _make_replace() -> Any:
@@ -375,8 +375,7 @@ def fast_constructor(cls: type[T]) -> Callable[..., T]:
             params.append(f"{f.name}=_default_{f.name}")
         body.append(f"    _set_{f.name}(new, {f.name})")
     source = f"def make({', '.join(params)}):\n" + "\n".join(body) + "\n    return new\n"
-    exec(source, namespace)  # noqa: S102 - built from the field names above
-    make: Callable[..., T] = namespace["make"]
+    make: Callable[..., T] = compile_function("make", source, namespace)
     make.__doc__ = f"``{cls.__name__}(...)``, positional, without ``__init__``."
     return make
 
