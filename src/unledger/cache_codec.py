@@ -194,8 +194,16 @@ def _maker(cls: type) -> Callable[..., Any]:
         return lambda *values: cls(**dict(zip(names, values, strict=True)))
 
 
-#: Class name -> its decoder.
-_CLASS_DECODERS: Final = {name: _class_decoder(cls) for name, cls in _CLASSES.items()}
+class _Decoders(dict[str, Callable[[list[Any], dict[str, PartialDate]], Any]]):
+    """Class name -> its decoder, generated when a class is first read (a
+    reopen that reads three maps compiles three or four, not ten)."""
+
+    def __missing__(self, name: str) -> Callable[[list[Any], dict[str, PartialDate]], Any]:
+        decoder = self[name] = _class_decoder(_CLASSES[name])  # a KeyError for a name of no class
+        return decoder
+
+
+_CLASS_DECODERS: Final = _Decoders()
 
 
 # -- a map stored a key at a time ------------------------------------------------------
