@@ -33,7 +33,7 @@ a fold from scratch.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from heapq import heappop, heappush
 from typing import Any, Final
@@ -65,11 +65,13 @@ class Unsupported(Exception):
 class Delta:
     """The new histories of the regions a bulk change wrote."""
 
-    __slots__ = ("histories", "change_key")
+    __slots__ = ("histories", "change_key", "prints")
 
-    def __init__(self, histories: dict[Region, History], change_key: Key) -> None:
+    def __init__(self, histories: dict[Region, History], change_key: Key, prints: Sequence[Any] = ()) -> None:
         self.histories = histories
         self.change_key = change_key
+        #: The footprints of the inserted events, in key order (for :meth:`RegionIndex.install`).
+        self.prints = prints
 
     def __len__(self) -> int:
         return len(self.histories)
@@ -144,12 +146,21 @@ class RegionIndex:
     """Region histories and the events that touch each region (see the module
     text). Covers every event of its timeline with a key up to ``last``."""
 
-    __slots__ = ("history", "touch", "by_member", "by_org", "last")
+    __slots__ = ("history", "touch", "unsorted", "by_member", "by_org", "last")
 
     def __init__(self) -> None:
         self.history: dict[Region, History] = {}
-        #: region as a footprint names it (wildcards and orgkey included) -> keys
+        #: region as a footprint names it (wildcards and orgkey included) ->
+        #: the keys of the events naming it, in the order they were recorded;
+        #: read them through :meth:`postings`, which sorts them.
         self.touch: dict[Region, list[Key]] = {}
+        #: The regions whose ``touch`` list took a key before its last one
+        #: since it was last sorted. A batch spanning decades appends to
+        #: lists that can hold thousands of keys (a state's existence, read
+        #: by every admission of it); inserting each key in place cost a
+        #: shift of the list per event, and most of these lists are never
+        #: followed, so the sort waits until :meth:`postings` needs one.
+        self.unsorted: set[Region] = set()
         #: ("mem", member) -> every ("mem", org, member) with a history; gov, terms alike
         self.by_member: dict[tuple[str, str], set[Region]] = {}
         #: org -> every ("mem", org, member) with a history
@@ -170,7 +181,7 @@ class RegionIndex:
                 raise Unsupported
             before = world
             world = reducers[event.kind](world, event)
-            index._record(key, fp, before, world, append=True)
+            index._record(key, fp, before, world)
         if keys:
             index.last = keys[-1]
         return index
@@ -184,22 +195,37 @@ class RegionIndex:
             if fp is None:
                 raise Unsupported
             before = self.small_world(fp[0] + fp[1], key, {})
-            self._record(key, fp, before, reducers[event.kind](before, event), append=True)
+            self._record(key, fp, before, reducers[event.kind](before, event))
             self.last = key
 
-    def _record(self, key: Key, fp: Any, before: World, after: World, *, append: bool) -> None:
-        reads, writes = fp
+    def postings(self, region: Region) -> list[Key] | tuple[()]:
+        """The keys of the recorded events whose footprint names ``region``, sorted."""
+        postings = self.touch.get(region)
+        if postings is None:
+            return ()
+        if region in self.unsorted:
+            postings.sort()  # a sorted run and a short tail: linear, mostly
+            self.unsorted.discard(region)
+        return postings
+
+    def _post(self, fp: Any, key: Key) -> None:
+        """Add ``key`` to the touch list of every region ``fp`` names."""
         touch = self.touch
+        reads, writes = fp
         for region in dict.fromkeys(reads + writes):
             if region == _BODIES:
                 continue  # a change to the bodies map is not followed (Unsupported)
             postings = touch.get(region)
             if postings is None:
                 touch[region] = [key]
-            elif append:
-                postings.append(key)
             else:
-                insort(postings, key)
+                if key < postings[-1]:
+                    self.unsorted.add(region)
+                postings.append(key)
+
+    def _record(self, key: Key, fp: Any, before: World, after: World) -> None:
+        self._post(fp, key)
+        writes = fp[1]
         for region in writes:
             tag = region[0]
             if tag in _WILD_TAGS:
@@ -288,19 +314,10 @@ class RegionIndex:
             if region not in self.history:
                 self._register(region)
             self.history[region] = history
-        touch = self.touch
-        for key, event in inserted:
-            fp = _followed_footprint(event)
+        prints = delta.prints or [_followed_footprint(event) for _, event in inserted]
+        for (key, _), fp in zip(inserted, prints, strict=True):
             assert fp is not None
-            reads, writes = fp
-            for region in dict.fromkeys(reads + writes):
-                if region == _BODIES:
-                    continue
-                postings = touch.get(region)
-                if postings is None:
-                    touch[region] = [key]
-                else:
-                    insort(postings, key)
+            self._post(fp, key)
             if key > self.last:
                 self.last = key
 
@@ -319,15 +336,15 @@ def eligible(inserts: Sequence[tuple[Key, Event]]) -> list[Any] | None:
 
 
 def _follow(
-    touch: dict[Region, list[Key]], cursor: dict[Region, int], heap: list[tuple[Key, Region]], region: Region, after: Key
+    index: RegionIndex, cursor: dict[Region, int], heap: list[tuple[Key, Region]], region: Region, after: Key
 ) -> None:
     """Queue the first recorded event after ``after`` of every region that
     follows ``region`` and is not queued yet (``cursor`` holds each queued
-    region's position in its postings ``touch``)."""
+    region's position in its postings, sorted by then)."""
     for name in _followers(region):
         if name in cursor:
             continue
-        postings = touch.get(name, ())
+        postings = index.postings(name)
         at = bisect_right(postings, after)  # type: ignore[arg-type]
         cursor[name] = at
         if at < len(postings):
@@ -418,8 +435,8 @@ def propose_bulk(
                 if not is_insert and value == index.value_at(region, key):
                     continue  # written back as it was: nothing changes for later readers
                 history = new[region] = _open_history(index, fresh, region, key)
-                _follow(touch, cursor, heap, region, key)
+                _follow(index, cursor, heap, region, key)
             history[0].append(key)
             history[1].append(value)
             current[region] = value
-    return Delta(new, inserts[0][0])
+    return Delta(new, inserts[0][0], prints)
