@@ -94,15 +94,21 @@ class Delta:
 _FOLLOWED_TAGS: Final = frozenset(_ONE_LEVEL) | frozenset(_TWO_LEVEL) | frozenset(_WILD_TAGS) | {"orgkey", "bodies"}
 
 
+#: Region tags that stand for several regions with a history (:func:`_concrete`).
+_GROUPED_TAGS: Final = frozenset(_WILD_TAGS) | {"orgkey"}
+
+
 def _followed_footprint(event: Event) -> Any:
-    """``footprint(event)``, or ``None`` when this path cannot follow it."""
+    """``(reads, writes, named)`` of ``event`` (``named``: every region of
+    its footprint once), or ``None`` when this path cannot follow it."""
     fp = footprint(event)
     if fp is None:
         return None
-    for region in fp[0] + fp[1]:
+    named = tuple(dict.fromkeys(fp[0] + fp[1]))
+    for region in named:
         if region[0] not in _FOLLOWED_TAGS:
             return None
-    return fp
+    return fp[0], fp[1], named
 
 
 def _concrete(region: Region, index: RegionIndex, fresh: dict[Any, set[Region]] | None = None) -> Iterable[Region]:
@@ -194,7 +200,7 @@ class RegionIndex:
             fp = _followed_footprint(event)
             if fp is None:
                 raise Unsupported
-            before = self.small_world(fp[0] + fp[1], key, {})
+            before = self.small_world(fp[2], key, {})
             self._record(key, fp, before, reducers[event.kind](before, event))
             self.last = key
 
@@ -211,8 +217,7 @@ class RegionIndex:
     def _post(self, fp: Any, key: Key) -> None:
         """Add ``key`` to the touch list of every region ``fp`` names."""
         touch = self.touch
-        reads, writes = fp
-        for region in dict.fromkeys(reads + writes):
+        for region in fp[2]:
             if region == _BODIES:
                 continue  # a change to the bodies map is not followed (Unsupported)
             postings = touch.get(region)
@@ -280,11 +285,11 @@ class RegionIndex:
         two: dict[str, dict[str, dict[str, Any]]] = {}
         fields: dict[str, Any] = {}
         history = self.history
+        grouped = _GROUPED_TAGS
         for named in regions:
-            for region in _concrete(named, self, fresh):
-                if region in current:
-                    value = current[region]
-                else:
+            for region in _concrete(named, self, fresh) if named[0] in grouped else (named,):
+                value = current.get(region, current)
+                if value is current:  # not written by the change (so far)
                     recorded = history.get(region)
                     if recorded is None:
                         continue
@@ -425,8 +430,8 @@ def propose_bulk(
             event, fp = _recorded(event_at, key)
             is_insert = False
         last = key
-        reads, writes = fp
-        world = index.small_world(reads + writes, key, current, fresh)
+        writes = fp[1]
+        world = index.small_world(fp[2], key, current, fresh)
         after = check_and_apply(world, event, is_insert, cause)
         for region in writes:
             value = extract(after, region)

@@ -57,7 +57,9 @@ class ChangeSet:
 @attrs.define(kw_only=True)
 class Proposal:
     """A checked change: the events from ``first_change`` on are replaced by
-    ``tail_events`` (keys ``tail_keys``); ``head`` is the new last world.
+    ``tail_events`` (keys ``tail_keys``); ``head`` is the new last world
+    (``None`` for a bulk change that leaves it to be patched with its
+    ``delta`` when next read).
 
     Checkpoints from ``change_key`` on are either replaced by ``checkpoints``
     (a refold) or patched with ``patches``: ``(key, overlay)`` pairs, the
@@ -68,7 +70,7 @@ class Proposal:
     tail_events: list[Event]
     first_change: int
     checkpoints: list[tuple[Key, World]] = attrs.Factory(list)
-    head: World
+    head: World | None
     change_key: Key = ORIGIN
     patches: list[tuple[Key, Overlay]] | None = None
     inserted: list[tuple[Key, Event]] = attrs.Factory(list)

@@ -187,6 +187,9 @@ def patch(world: World, values: dict[Region, Any] | Iterable[tuple[Region, Any]]
     their values must agree, as they do when read from one world)."""
     items = values.items() if isinstance(values, dict) else values
     maps: dict[str, Any] = {}
+    #: (field, outer key) -> inner key -> value: each inner map is rebuilt
+    #: once, however many of its entries are patched.
+    inners: dict[tuple[str, str], dict[str, Any]] = {}
 
     def current(field: str) -> Any:
         m = maps.get(field)
@@ -210,7 +213,10 @@ def patch(world: World, values: dict[Region, Any] | Iterable[tuple[Region, Any]]
             continue
         field = _TWO_LEVEL.get(tag)
         if field is not None:
-            _set_inner(current(field), region[1], region[2], value)
+            group = inners.get((field, region[1]))
+            if group is None:
+                group = inners[(field, region[1])] = {}
+            group[region[2]] = value
             continue
         field = _WILD.get(tag)
         if field is not None:
@@ -227,6 +233,8 @@ def patch(world: World, values: dict[Region, Any] | Iterable[tuple[Region, Any]]
             _set_path(current("extra"), region[1:], value)
             continue
         raise ValueError(f"no such region {region!r}")
+    for (field, key), entries in inners.items():
+        _set_inners(current(field), key, entries)
     if not maps:
         return world
     return world.replace(**{field: m.finish() for field, m in maps.items()})
@@ -245,6 +253,25 @@ def _set_inner(outer: Any, key: str, inner_key: str, value: Any) -> None:
             del outer[key]
     else:
         outer[key] = inner.set(inner_key, value)
+
+
+def _set_inners(outer: Any, key: str, entries: dict[str, Any]) -> None:
+    """:func:`_set_inner` for many inner keys of one outer key."""
+    if len(entries) == 1:
+        for inner_key, value in entries.items():
+            _set_inner(outer, key, inner_key, value)
+        return
+    inner = outer.get(key, EMPTY).mutate()
+    for inner_key, value in entries.items():
+        if value is ABSENT:
+            inner.pop(inner_key, None)
+        else:
+            inner[inner_key] = value
+    finished = inner.finish()
+    if len(finished):
+        outer[key] = finished
+    elif key in outer:
+        del outer[key]
 
 
 def _set_path(outer: Any, path: tuple[Any, ...], value: Any) -> None:

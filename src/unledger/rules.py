@@ -17,7 +17,7 @@ from .events.base import Event
 from .kinds import CHECKS, SEAT_KINDS, Check
 from .world import EMPTY, World
 
-__all__ = ["Check", "CHECKS", "check", "check_seat_limits", "seat_limit_violation"]
+__all__ = ["Check", "CHECKS", "check", "check_seat_limits", "seat_bodies", "seat_limit_violation"]
 
 
 def seat_limit_violation(world: World, body: str) -> tuple[int, int, list[Any]] | None:
@@ -51,9 +51,14 @@ def seat_limit_violation(world: World, body: str) -> tuple[int, int, list[Any]] 
     return None
 
 
+def seat_bodies(changed: list[Event]) -> set[str]:
+    """The bodies whose seat limits a change of ``changed`` must be checked for."""
+    return {e.body for e in changed if e.kind in SEAT_KINDS and getattr(e, "body", None) is not None}  # type: ignore[attr-defined]
+
+
 def check_seat_limits(world: World, changed: list[Event]) -> None:
     """Final check of a change: no body it touches is ever over its seats."""
-    bodies: set[str] = {e.body for e in changed if e.kind in SEAT_KINDS and getattr(e, "body", None) is not None}  # type: ignore[attr-defined]
+    bodies = seat_bodies(changed)
     if not bodies:
         return
     changed_ids = {e.id for e in changed}

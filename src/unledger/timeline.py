@@ -30,13 +30,13 @@ from typing import Final
 
 from . import entity_index as entities
 from ._gc import BULK_EVENTS, bulk
-from .bulk import Delta, RegionIndex, Unsupported, eligible, propose_bulk
+from .bulk import Delta, Region, RegionIndex, Unsupported, eligible, propose_bulk
 from .changes import ORIGIN, ChangeSet, Fallback, Key, Overlay, Proposal, check_and_fold
 from .events.base import Event
 from .footprints import patch, pristine
 from .incremental import propose_incremental
 from .reducers import REDUCERS
-from .rules import check_seat_limits
+from .rules import check_seat_limits, seat_bodies
 from .world import World
 
 __all__ = ["Timeline", "Proposal", "CHECKPOINT_EVERY"]
@@ -92,6 +92,10 @@ class Timeline:
         self._log_gen0 = 0
         self._ck_gen: list[int] = [0]
         self._head: World | None = World() if not self.events else None
+        #: Bulk deltas committed since ``_head`` was last caught up, oldest
+        #: first: patched into it, all at once, when something next reads it
+        #: (an import of many batches patches the head once, not per batch).
+        self._head_pending: list[Delta] = []
         #: entity code -> keys of the events concerning it (built on the first
         #: incremental check, kept up to date by commit; see :mod:`unledger.entity_index`).
         self._by_entity: entities.EntityIndex | None = None
@@ -190,7 +194,7 @@ class Timeline:
         """The world after the first ``index`` events."""
         events = self.events
         if index == len(events) and self._head is not None:
-            return self._head
+            return self._head_world()
         if index == 0:
             return self._ck_worlds[0]
         slot = bisect_right(self._ck_keys, self.keys[index - 1]) - 1
@@ -209,8 +213,19 @@ class Timeline:
         else:
             world = self._replay(world, position, index, slot + 1)
         if index == len(events):
-            self._head = world
+            self._head, self._head_pending = world, []
         return world
+
+    def _head_world(self) -> World:
+        """The head world with the pending bulk deltas patched in (each region
+        takes its value after the last delta that wrote it)."""
+        assert self._head is not None
+        if self._head_pending:
+            values: dict[Region, object] = {}
+            for delta in self._head_pending:
+                values.update(delta.last())
+            self._head, self._head_pending = patch(self._head, values), []
+        return self._head
 
     def _replay(self, world: World, position: int, index: int, slot: int) -> World:
         """Fold events ``position .. index-1`` onto ``world``, leaving a
@@ -301,9 +316,11 @@ class Timeline:
             return found if found is not None else events[bisect_left(keys, key)]
 
         delta = propose_bulk(index, event_at, inserts, prints, cause)
-        head = self._head if self._head is not None else self.world_before(len(self.keys))
-        head = patch(head, delta.last())
-        check_seat_limits(head, [e for _, e in inserts])
+        inserted = [e for _, e in inserts]
+        head: World | None = None  # the head is patched with the delta when next read
+        if seat_bodies(inserted):  # unless the seat limits are to be checked on it now
+            head = patch(self._head_world() if self._head is not None else self.world_before(len(self.keys)), delta.last())
+            check_seat_limits(head, inserted)
         # The events join the sorted lists when something next reads them.
         return Proposal(
             tail_keys=[], tail_events=[], first_change=first, head=head, change_key=change_key, inserted=inserts, delta=delta
@@ -413,7 +430,10 @@ class Timeline:
                 if overlay:
                     pending = self._ck_patches[slot]
                     self._ck_patches[slot] = [overlay] if pending is None else pending + [overlay]
-        self._head = proposal.head
+        if proposal.delta is None or proposal.head is not None:
+            self._head, self._head_pending = proposal.head, []
+        elif self._head is not None:
+            self._head_pending.append(proposal.delta)
         index = self._by_entity
         if index is not None:
             for key, event in proposal.removed:
