@@ -17,11 +17,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import History, histories, naive_effective, naive_state, naive_violation, on
 
-from unledger import Admission, Correction, Event, Ledger, Retraction, RuleViolation, Withdrawal
+from unledger import Admission, Correction, Establishment, Event, Ledger, Retraction, RuleViolation, Statehood, Withdrawal
+from unledger.dates import parse_date
 from unledger.errors import UnledgerError
 from unledger import timeline as timeline_module
 from unledger.bulk import RegionIndex, _followed_footprint
@@ -195,6 +197,44 @@ def test_a_bulk_batch_of_backfilled_endings_is_refused_exactly_when_the_rules_sa
                 batch.append(Admission(org=target.org, member=f"N{i:02d}", date=date, id=f"a{i}"))  # type: ignore[attr-defined]
         _append_checked(ledger, batch)
         for day in history.days()[:: max(1, len(history.days()) // 10)]:
+            assert ledger.state(on(day)) == naive_state(ledger.records, day)
+        _assert_index_exact(ledger)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.randoms(use_true_random=False), st.integers(1946, 2024), st.integers(1946, 2024))
+def test_a_state_s_existence_backfilled_under_its_admissions_appended_out_of_order(rnd: random.Random, born: int, again: int) -> None:
+    """Every admission of a state reads its existence, so the keys of the
+    events naming that region arrive out of order in an import; a statehood
+    backfilled later must still find every recorded event after it (here a
+    second statehood, which it makes a repeat, among admissions before and
+    after it)."""
+    with bulk_everywhere():
+        ledger = Ledger.memory()
+        orgs = [f"O{i:02d}" for i in range(30)]
+        ledger.append([Establishment(entity=org, name=f"Organization {org}", date="1945-01-01") for org in orgs])
+        first = Statehood(state="S1", name="First", date=f"{born}-06-01", id="first")
+        admissions = [
+            Admission(org=org, member="S1", date=f"{rnd.randint(1946, 2025)}-{rnd.randint(1, 12):02d}-15", id=f"a{i}")
+            for i, org in enumerate(orgs)
+        ]
+        admissions.sort(key=lambda e: e.date.earliest_day)
+        # the latest first, then the rest in random batches, each inserted before the head
+        for batch in [admissions[-1:], *_random_batches([first, *admissions[:-1]], rnd)]:
+            assert _append_checked(ledger, batch)
+        index = ledger._timeline._regions
+        assert index is not None and ("exist", "S1") in index.touch
+        backfill = [Statehood(state="S1", name="Again", date=f"{again}-01-01", id="again"), Admission(org=orgs[0], member="S2", date="1990-01-01", id="s2")]
+        before = (ledger.seq, ledger.head)
+        with pytest.raises(RuleViolation) as refused:  # a state begins once: the later of the two is refused
+            ledger.append(backfill)
+        assert (ledger.seq, ledger.head) == before
+        expected = _expected_violation(ledger, backfill)
+        assert isinstance(expected, RuleViolation) and refused.value.event == expected.event
+        assert refused.value.event == ("again" if again > born else "first")
+        assert refused.value.rule == "statehood-once" and refused.value.field == "state"
+        for year in range(1946, 2027, 5):
+            day = parse_date(f"{year}-07-01").earliest_day
             assert ledger.state(on(day)) == naive_state(ledger.records, day)
         _assert_index_exact(ledger)
 
