@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 from strategies import History, histories, naive_effective, naive_state, naive_violation, on
 
 from unledger import Admission, Correction, Establishment, Event, Ledger, Retraction, RuleViolation, Statehood, Withdrawal
-from unledger.dates import parse_date
-from unledger.errors import UnledgerError
 from unledger import timeline as timeline_module
 from unledger.bulk import RegionIndex, _followed_footprint
+from unledger.dates import parse_date
+from unledger.errors import UnledgerError
 from unledger.log import Record
 
 
