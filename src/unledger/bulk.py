@@ -19,9 +19,9 @@ later events that read or write a region whose value changed (found through
 the index), re-checks and re-applies each on its small world, and stops
 following a region once an event writes it back to the value it had. It
 returns the new histories of the changed regions (a :class:`Delta`); the
-timeline installs them, patches its head world with their last values and
-leaves the checkpoints after the change to be patched (or refolded) when a
-query next reaches them.
+timeline installs them, and leaves its head world to take their last values
+(many changes in one patch) and the checkpoints after the change to be
+patched (or refolded) when a query next reaches them.
 
 Only changes that insert events of the built-in kinds with a known
 footprint, none of which moves the ``bodies`` map or reshapes states (the
