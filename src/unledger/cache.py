@@ -76,6 +76,7 @@ from .log.line import hash_before, parse_line
 from .log.verify import verify_frames
 from .reducers import REDUCERS
 from .state import _WORLD_FIELDS, EMPTY, World
+from .world import LazyWorld, lazy_world
 
 __all__ = ["cache_path", "write_cache", "load_cache", "LazyLedgerState", "LazyWorld"]
 
@@ -384,10 +385,7 @@ class LazyLedgerState:
         index = self.index_of_day(day)
         world = self._worlds.get(index)
         if world is None:
-            world = _new(LazyWorld)
-            object.__setattr__(world, "_source", self)
-            object.__setattr__(world, "_index", index)
-            self._worlds[index] = world
+            world = self._worlds[index] = lazy_world(self, index)
         return world
 
     def _checkpoint_field(self, slot: int, name: str) -> Any:
@@ -448,30 +446,3 @@ class LazyLedgerState:
 class _Damaged(Exception):
     """A part of the cache file does not match its HMAC."""
 
-
-_new = object.__new__
-
-
-class LazyWorld(World):
-    """A world whose maps are built on first use (see the module doc).
-    Equal to, and indistinguishable in use from, the folded world."""
-
-    __slots__ = ("_source", "_index")
-
-
-def _lazy_field(name: str) -> property:
-    slot = World.__dict__[name]
-
-    def get(self: LazyWorld) -> Any:
-        try:
-            return slot.__get__(self, World)
-        except AttributeError:
-            value = self._source.field_at(name, self._index)  # type: ignore[attr-defined]
-            slot.__set__(self, value)
-            return value
-
-    return property(get, doc=f"The ``{name}`` map, built on first use.")
-
-
-for _name in _WORLD_FIELDS:
-    setattr(LazyWorld, _name, _lazy_field(_name))

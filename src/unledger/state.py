@@ -10,9 +10,9 @@ it holds, so a checkpoint can serve many days. Every fact a query returns
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any
 
-import attrs
 import immutables
 
 from .answers import InstrumentStatus, Membership, MemberStatus, Party, Seat
@@ -35,6 +35,7 @@ from .world import (
     Spell,
     Term,
     World,
+    fast_constructor,
 )
 
 # The world's records and the answers are re-exported: ``unledger.state`` was
@@ -43,6 +44,35 @@ __all__ = ["State", "World", "EMPTY", "Spell", "Term", "PermanentSeat", "BodyInf
 __all__ += ["Membership", "Seat", "Party", "InstrumentStatus"]
 
 _ = _WORLD_FIELDS  # re-exported for the snapshot cache
+
+# Positional constructors of the answer rows: a query builds one per member
+# or seat, and attrs' frozen ``__init__`` costs more than the rest of a row.
+_membership_row = fast_constructor(Membership)
+_seat_row = fast_constructor(Seat)
+#: Sorts a map's items by key alone (keys are unique: comparing the pairs
+#: would compare the same keys, slower).
+_by_key = itemgetter(0)
+
+
+def _name_on(names: tuple[tuple[PartialDate, str], ...] | None, day: int) -> str | None:
+    """The name in effect on ``day`` among one code's dated ``names`` (kept
+    in order of their earliest day, as the reducers insert them): the last
+    one begun by ``day``; before the first, the first; ``None`` if none."""
+    if not names:
+        return None
+    for date, name in reversed(names):
+        if date.earliest_day <= day:
+            return name
+    return names[0][1]
+
+
+def _dated_on(entries: Iterable[tuple[PartialDate, str]], day: int) -> str | None:
+    """The value of the last of the dated ``entries`` begun by ``day``."""
+    current = None
+    for date, value in entries:
+        if date.earliest_day <= day:
+            current = value
+    return current
 
 
 class State:
@@ -94,17 +124,7 @@ class State:
     def _name(self, code: str) -> str | None:
         """The name of one of the record's own codes: what every answer row
         asks for, so it never looks further (see :meth:`name`)."""
-        names = self.world.names.get(code)
-        if not names:
-            return None
-        # Names are kept in order of their earliest day (the reducers insert
-        # them so): the last one begun by this day is the first found from
-        # the end. Every member listed asks for its name: a hot path.
-        day = self.day
-        for date, name in reversed(names):
-            if date.earliest_day <= day:
-                return name
-        return names[0][1]
+        return _name_on(self.world.names.get(code), self.day)
 
     def names(self, code: str) -> tuple[tuple[PartialDate, str], ...]:
         """Every dated name of ``code`` the record holds up to this day."""
@@ -231,15 +251,17 @@ class State:
         """Members of ``org`` on this day, sorted by code."""
         self._require_org(org)
         day = self.day
+        names = self.world.names.get
+        row = _membership_row
         out = []
-        name = self._name
-        # Positional construction, members in code order: this builds one
-        # object per member on every query, the hot path of an as-of question.
-        for member, spells in sorted(self.world.members.get(org, EMPTY).items()):
+        # One row per member on every query: the hot path of an as-of
+        # question, so its lookups are bound once (the same row as
+        # ``_membership`` builds).
+        for member, spells in sorted(self.world.members.get(org, EMPTY).items(), key=_by_key):
             for spell in reversed(spells):
                 status = spell.holds(day)
                 if status is not None:
-                    out.append(Membership(org, member, spell.since, spell.how, spell.start, status, name(member), None, None, spell.via))
+                    out.append(row(org, member, spell.since, spell.how, spell.start, status, _name_on(names(member), day), None, None, spell.via))
                     break
         return tuple(out)
 
@@ -301,12 +323,7 @@ class State:
 
     def government(self, org: str, member: str) -> str | None:
         """Who represents ``member`` in ``org`` on this day, if recorded."""
-        member = self.code(member)
-        current = None
-        for date, government in self.world.governments.get(org, EMPTY).get(member, ()):
-            if date.earliest_day <= self.day:
-                current = government
-        return current
+        return _dated_on(self.world.governments.get(org, EMPTY).get(self.code(member), ()), self.day)
 
     # -- bodies and seats ----------------------------------------------------
 
@@ -321,47 +338,49 @@ class State:
 
     def seats(self, body: str) -> tuple[Seat, ...]:
         """Who sits on ``body`` on this day: permanent members, then elected
-        members (seated, or elected and not yet seated), by code."""
-        if body not in self.world.bodies and body not in self.world.terms:
+        members (seated, or elected and not yet seated), by code; each with
+        the government that represents it in the body's organization, where
+        the record names one."""
+        world = self.world
+        if body not in world.bodies and body not in world.terms:
             raise UnknownEntity("body", body)
         day = self.day
+        info = world.bodies.get(body)
+        org = info.org if info is not None else None
+        governments = world.governments.get(org, EMPTY) if org is not None else EMPTY
+        names = world.names.get
         out = []
-        info = self.world.bodies.get(body)
         if info is not None:
             for permanent in info.permanent:
                 status = permanent.holds(day)
                 if status is not None:
+                    member = permanent.member
+                    # A permanent member may be known only by another of its
+                    # codes: the public lookup follows it (a handful of rows).
+                    government = self.government(org, member) if governments and org is not None else None
                     out.append(
-                        Seat(body, permanent.member, "permanent", "seated", status, since=permanent.start,
-                             name=self._name(permanent.member), id=permanent.via)
+                        _seat_row(body, member, "permanent", "seated", status, permanent.start, None, None, None,
+                                  _name_on(names(member), day), permanent.via, government)
                     )
         elected: list[Seat] = []
-        for member, terms in self.world.terms.get(body, EMPTY).items():
+        for member, terms in world.terms.get(body, EMPTY).items():
             for term in terms:
                 # Most terms of a long history are over or not yet voted on
                 # this day: skip them before building anything (a necessary
                 # condition of _seat's, so the answer is the same).
                 if day > term.end.latest_day or (day < term.start.earliest_day and day < term.elected.earliest_day):
                     continue
-                seat = self._seat(body, member, term, day)
+                # An elected member is one of the record's own codes (it has
+                # terms): its government is read directly.
+                government = _dated_on(governments.get(member, ()), day) if governments else None
+                seat = self._seat(body, member, term, day, government)
                 if seat is not None:
                     elected.append(seat)
         out.sort(key=lambda s: s.member)
         elected.sort(key=lambda s: (s.status != "seated", s.member))
-        return self._represented(info, tuple(out) + tuple(elected))
+        return tuple(out) + tuple(elected)
 
-    def _represented(self, info: BodyInfo | None, seats: tuple[Seat, ...]) -> tuple[Seat, ...]:
-        """``seats`` with the government that represents each member in the
-        body's organization, where the record names one."""
-        org = info.org if info is not None else None
-        if org is None or not self.world.governments.get(org, EMPTY):
-            return seats
-        return tuple(
-            attrs.evolve(seat, government=government) if (government := self.government(org, seat.member)) is not None else seat
-            for seat in seats
-        )
-
-    def _seat(self, body: str, member: str, term: Term, day: int) -> Seat | None:
+    def _seat(self, body: str, member: str, term: Term, day: int, government: str | None = None) -> Seat | None:
         status = term.seated(day)
         if status is not None:
             label = "seated"
@@ -369,18 +388,9 @@ class State:
             label, status = "elected", term.elected.latest_day <= day
         else:
             return None
-        return Seat(
-            body,
-            member,
-            "elected",
-            label,
-            status,
-            since=term.start,
-            term_start=term.start,
-            term_end=term.end,
-            elected=term.elected,
-            name=self._name(member),
-            id=term.via,
+        return _seat_row(
+            body, member, "elected", label, status, term.start, term.start, term.end, term.elected,
+            _name_on(self.world.names.get(member), day), term.via, government,
         )
 
     def seated(self, body: str) -> tuple[Seat, ...]:

@@ -32,6 +32,7 @@ from . import entity_index as entities
 from ._gc import BULK_EVENTS, bulk
 from .bulk import Delta, Region, RegionIndex, Unsupported, eligible, propose_bulk
 from .changes import ORIGIN, ChangeSet, Fallback, Key, Overlay, Proposal, check_and_fold
+from .dayworld import day_world
 from .events.base import Event
 from .footprints import patch, pristine
 from .incremental import propose_incremental
@@ -190,8 +191,11 @@ class Timeline:
         self._ck_gen = [generation] * len(self._ck_keys)
         self._log, self._log_sizes, self._log_gen0 = [], [0], generation
 
-    def world_before(self, index: int) -> World:
-        """The world after the first ``index`` events."""
+    def world_before(self, index: int, *, by_map: bool = False) -> World:
+        """The world after the first ``index`` events. ``by_map``: when that
+        is a checkpoint plus fewer than ``K`` events (and not the head), a
+        world whose maps are each built on first use from the events that
+        write it (:mod:`unledger.dayworld`), for a query that reads a few."""
         events = self.events
         if index == len(events) and self._head is not None:
             return self._head_world()
@@ -207,6 +211,9 @@ class Timeline:
             slot = stale
         world = self._checkpoint(slot)
         position = 0 if slot == 0 else bisect_right(self.keys, self._ck_keys[slot])
+        if by_map and 0 < index - position < CHECKPOINT_EVERY and index < len(events):
+            # No checkpoint would be left on the way, nor the head kept.
+            return day_world(world, events[position:index])
         if index - position >= BULK_EVENTS:
             with bulk(index - position):
                 world = self._replay(world, position, index, slot + 1)
@@ -250,7 +257,8 @@ class Timeline:
         return world
 
     def world_at(self, day: int) -> World:
-        return self.world_before(self.index_of_day(day))
+        """The world on ``day`` (its maps built on first use: see :meth:`world_before`)."""
+        return self.world_before(self.index_of_day(day), by_map=True)
 
     # -- changes -----------------------------------------------------------------
 

@@ -33,6 +33,8 @@ __all__ = [
     "Act",
     "Resolution",
     "EMPTY",
+    "LazyWorld",
+    "lazy_world",
     "standing",
     "first_deposits",
     "fast_constructor",
@@ -301,6 +303,43 @@ class World:
                 if status is not None:
                     return spell, status
         return None, None
+
+
+
+class LazyWorld(World):
+    """A world whose maps are built on first use: map ``name`` is
+    ``source.field_at(name, index)``, computed once and kept. Equal to, and
+    indistinguishable in use from, the folded world it stands for (its
+    sources are the snapshot cache, :mod:`unledger.cache`, and the world of
+    one day, :mod:`unledger.dayworld`)."""
+
+    __slots__ = ("_source", "_index")
+
+
+def lazy_world(source: Any, index: int) -> LazyWorld:
+    """A :class:`LazyWorld` whose maps ``source.field_at(name, index)`` builds."""
+    world = object.__new__(LazyWorld)
+    object.__setattr__(world, "_source", source)
+    object.__setattr__(world, "_index", index)
+    return world
+
+
+def _lazy_field(name: str) -> property:
+    slot = World.__dict__[name]
+
+    def get(self: LazyWorld) -> Any:
+        try:
+            return slot.__get__(self, World)
+        except AttributeError:
+            value = self._source.field_at(name, self._index)  # type: ignore[attr-defined]
+            slot.__set__(self, value)
+            return value
+
+    return property(get, doc=f"The ``{name}`` map, built on first use.")
+
+
+for _field_name in _WORLD_FIELDS:
+    setattr(LazyWorld, _field_name, _lazy_field(_field_name))
 
 
 def _compile_world_copy(signature: str, value_of: Callable[[str], str], extra: dict[str, Any] | None = None) -> Any:

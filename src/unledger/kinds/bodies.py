@@ -115,8 +115,8 @@ def footprint_representation(e: Any) -> Footprint:
 
 
 SPECS = (
-    KindSpec(event=Establishment, reducer=establishment, check=check_establishment, footprint=footprint_establishment, reads_bodies=True),
-    KindSpec(event=Enlargement, reducer=enlargement, check=check_enlargement, footprint=footprint_enlargement, reads_bodies=True, seats=True),
-    KindSpec(event=Election, reducer=election, check=check_election, footprint=footprint_election, reads_bodies=True, seats=True),
-    KindSpec(event=Representation, reducer=representation, check=check_representation, footprint=footprint_representation),
+    KindSpec(event=Establishment, reducer=establishment, check=check_establishment, footprint=footprint_establishment, reads_bodies=True, maps=frozenset({"bodies", "names"})),
+    KindSpec(event=Enlargement, reducer=enlargement, check=check_enlargement, footprint=footprint_enlargement, reads_bodies=True, seats=True, maps=frozenset({"bodies"})),
+    KindSpec(event=Election, reducer=election, check=check_election, footprint=footprint_election, reads_bodies=True, seats=True, maps=frozenset({"terms"})),
+    KindSpec(event=Representation, reducer=representation, check=check_representation, footprint=footprint_representation, maps=frozenset({"governments"})),
 )

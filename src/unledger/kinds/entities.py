@@ -8,7 +8,7 @@ Each kind's reducer, rule check and footprint, and its :class:`KindSpec`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -226,6 +226,10 @@ def check_continuation(world: World, e: Any) -> None:
 # -- footprints ------------------------------------------------------------------
 
 
+#: What a change of states may rewrite: every map that holds a state's code.
+SUCCESSION_MAPS: Final = frozenset({"bodies", "existence", "members", "terms", "governments", "names"})
+
+
 def footprint_statehood(e: Any) -> Footprint:
     return (("exist", e.state),), (("exist", e.state), ("names", e.state))
 
@@ -262,10 +266,10 @@ def footprint_continuation(e: Any) -> Footprint:
 
 
 SPECS = (
-    KindSpec(event=Statehood, reducer=statehood, check=check_statehood, footprint=footprint_statehood),
-    KindSpec(event=Renaming, reducer=renaming, footprint=footprint_renaming),
-    KindSpec(event=Merger, reducer=merger, check=check_merger, footprint=footprint_merger, always_candidate=True),
-    KindSpec(event=Separation, reducer=separation, check=check_separation, footprint=footprint_separation, always_candidate=True),
-    KindSpec(event=Dissolution, reducer=dissolution, check=check_dissolution, footprint=footprint_dissolution, always_candidate=True),
-    KindSpec(event=Continuation, reducer=continuation, check=check_continuation, footprint=footprint_continuation, always_candidate=True),
+    KindSpec(event=Statehood, reducer=statehood, check=check_statehood, footprint=footprint_statehood, maps=frozenset({"existence", "names"})),
+    KindSpec(event=Renaming, reducer=renaming, footprint=footprint_renaming, maps=frozenset({"names"})),
+    KindSpec(event=Merger, reducer=merger, check=check_merger, footprint=footprint_merger, always_candidate=True, maps=SUCCESSION_MAPS),
+    KindSpec(event=Separation, reducer=separation, check=check_separation, footprint=footprint_separation, always_candidate=True, maps=SUCCESSION_MAPS),
+    KindSpec(event=Dissolution, reducer=dissolution, check=check_dissolution, footprint=footprint_dissolution, always_candidate=True, maps=SUCCESSION_MAPS),
+    KindSpec(event=Continuation, reducer=continuation, check=check_continuation, footprint=footprint_continuation, always_candidate=True, maps=SUCCESSION_MAPS),
 )

@@ -124,8 +124,8 @@ def footprint_instrument_only(e: Any) -> Footprint:
 
 
 SPECS = (
-    KindSpec(event=Opening, reducer=opening, check=check_opening, footprint=footprint_opening),
-    KindSpec(event=Signing, reducer=signing, check=check_signing, footprint=footprint_signing),
-    KindSpec(event=EntryIntoForce, reducer=entry_into_force, check=check_entry_into_force, footprint=footprint_instrument_only),
-    KindSpec(event=Termination, reducer=termination, check=check_termination, footprint=footprint_instrument_only),
+    KindSpec(event=Opening, reducer=opening, check=check_opening, footprint=footprint_opening, maps=frozenset({"instruments", "names"})),
+    KindSpec(event=Signing, reducer=signing, check=check_signing, footprint=footprint_signing, maps=frozenset({"acts"})),
+    KindSpec(event=EntryIntoForce, reducer=entry_into_force, check=check_entry_into_force, footprint=footprint_instrument_only, maps=frozenset({"instruments"})),
+    KindSpec(event=Termination, reducer=termination, check=check_termination, footprint=footprint_instrument_only, maps=frozenset({"instruments"})),
 )

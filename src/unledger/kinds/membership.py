@@ -120,8 +120,8 @@ def footprint_return(e: Any) -> Footprint:
 
 
 SPECS = (
-    KindSpec(event=Admission, reducer=admission, check=check_admission, footprint=footprint_admission, reads_bodies=True),
-    KindSpec(event=Withdrawal, reducer=withdrawal, check=check_withdrawal, footprint=footprint_leaving),
-    KindSpec(event=Cessation, reducer=cessation, check=check_cessation, footprint=footprint_leaving),
-    KindSpec(event=Return, reducer=return_, check=check_return, footprint=footprint_return),
+    KindSpec(event=Admission, reducer=admission, check=check_admission, footprint=footprint_admission, reads_bodies=True, maps=frozenset({"members", "names"})),
+    KindSpec(event=Withdrawal, reducer=withdrawal, check=check_withdrawal, footprint=footprint_leaving, maps=frozenset({"members"})),
+    KindSpec(event=Cessation, reducer=cessation, check=check_cessation, footprint=footprint_leaving, maps=frozenset({"members"})),
+    KindSpec(event=Return, reducer=return_, check=check_return, footprint=footprint_return, maps=frozenset({"members"})),
 )

@@ -48,4 +48,4 @@ def footprint_adoption(e: Any) -> Footprint:
     return (res,), (res,)
 
 
-SPECS = (KindSpec(event=Adoption, reducer=adoption, check=check_adoption, footprint=footprint_adoption),)
+SPECS = (KindSpec(event=Adoption, reducer=adoption, check=check_adoption, footprint=footprint_adoption, maps=frozenset({"resolutions"})),)

@@ -36,6 +36,7 @@ __all__ = [
     "ALWAYS_CANDIDATES",
     "READS_BODIES",
     "SEAT_KINDS",
+    "MAPS",
     "add",
     "spec_of",
 ]
@@ -67,7 +68,12 @@ class KindSpec:
       entities alone (state succession), so it is always looked at;
     - ``reads_bodies``: the check or reducer reads the ``bodies`` map;
     - ``seats``: the kind can change who sits on a body or how many seats it
-      has, so the seat limits are checked after a change holding it.
+      has, so the seat limits are checked after a change holding it;
+    - ``maps``: the names of the world's maps the reducer may write (a
+      superset of its footprint's writes), each computed from the same map
+      and the event alone; ``None``: unknown. A query's world replays, for
+      each map it reads, only the events that may write it
+      (:mod:`unledger.dayworld`).
     """
 
     event: type[Event]
@@ -77,6 +83,7 @@ class KindSpec:
     always_candidate: bool = False
     reads_bodies: bool = False
     seats: bool = False
+    maps: frozenset[str] | None = None
 
     @property
     def name(self) -> str:
@@ -97,6 +104,8 @@ ALWAYS_CANDIDATES: Final[set[str]] = set()
 READS_BODIES: Final[set[str]] = set()
 #: Kinds after which seat limits are checked (derived).
 SEAT_KINDS: Final[set[str]] = set()
+#: kind name -> the maps its reducer may write, for kinds that say (derived).
+MAPS: Final[dict[str, frozenset[str]]] = {}
 
 
 def add(spec: KindSpec) -> KindSpec:
@@ -113,6 +122,10 @@ def add(spec: KindSpec) -> KindSpec:
         FOOTPRINTS.pop(name, None)
     else:
         FOOTPRINTS[name] = spec.footprint
+    if spec.maps is None:
+        MAPS.pop(name, None)
+    else:
+        MAPS[name] = spec.maps
     for flag, view in ((spec.always_candidate, ALWAYS_CANDIDATES), (spec.reads_bodies or spec.always_candidate, READS_BODIES), (spec.seats, SEAT_KINDS)):
         (view.add if flag else view.discard)(name)
     return spec

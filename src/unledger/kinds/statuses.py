@@ -44,6 +44,6 @@ def footprint_closure(e: Any) -> Footprint:
 
 
 SPECS = (
-    KindSpec(event=MembershipStatus, reducer=membership_status, footprint=footprint_membership_status),
-    KindSpec(event=Closure, reducer=closure, footprint=footprint_closure),
+    KindSpec(event=MembershipStatus, reducer=membership_status, footprint=footprint_membership_status, maps=frozenset({"extra"})),
+    KindSpec(event=Closure, reducer=closure, footprint=footprint_closure, maps=frozenset({"extra"})),
 )

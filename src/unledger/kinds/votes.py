@@ -29,4 +29,4 @@ def footprint_roll_call(e: Any) -> Footprint:
     return (calls,), (calls,)
 
 
-SPECS = (KindSpec(event=RollCall, reducer=roll_call, footprint=footprint_roll_call),)
+SPECS = (KindSpec(event=RollCall, reducer=roll_call, footprint=footprint_roll_call, maps=frozenset({"extra"})),)
