@@ -66,7 +66,11 @@ from unledger.events.instruments import BINDING_ACTS
 from unledger.log import Record
 from unledger.reducers import REDUCERS
 from unledger.rules import CHECKS
-from unledger.state import State, World
+from unledger.cache import _FIELD_OF_REGION
+from unledger.footprints import footprint
+from unledger.kinds import MAPS
+from unledger.state import Membership, Seat, State, World
+from unledger.world import _WORLD_FIELDS
 
 
 def _ledger_of(events: Sequence[Event], batch: bool = True) -> Ledger:
@@ -118,6 +122,109 @@ def test_state_as_of_equals_a_naive_fold_from_scratch(history: History, batch: b
     # A partial as_of means the last day of its period.
     some = rnd.choice(history.events).date
     assert ledger.state(some.text) == naive_state(records, some.latest_day)
+
+
+# -- the world of a day, map by map ---------------------------------------------------------
+
+
+@given(histories(max_events=40), st.randoms(use_true_random=False), st.integers(2, 16))
+def test_a_days_world_built_map_by_map_equals_a_naive_fold(history: History, rnd: random.Random, every: int) -> None:
+    """A query's world builds each map on first use, from the checkpoint
+    and only the later events whose kind writes that map: whatever map is
+    read first, each is the naive fold's."""
+    with mock.patch.object(timeline_module, "CHECKPOINT_EVERY", every):
+        ledger = _ledger_of(history.events, rnd.random() < 0.5)
+        for day in _sample_days(history, rnd, k=10):
+            world = ledger.state(on(day)).world
+            expected = naive_state(ledger.records, day).world
+            for name in rnd.sample(_WORLD_FIELDS, len(_WORLD_FIELDS)):
+                assert getattr(world, name) == getattr(expected, name), (day, name)
+
+
+@given(histories(max_events=40))
+def test_each_map_a_kind_declares_is_computed_from_that_map_alone(history: History) -> None:
+    """What building a day's world map by map relies on: an event leaves
+    every map its kind does not declare as it was, writes nothing outside
+    the declared maps that its footprint names, and computes each declared
+    map from that map and the event alone."""
+    world = World()
+    for _, e in naive_effective(_ledger_of(history.events).records):
+        after = REDUCERS[e.kind](world, e)
+        declared = MAPS.get(e.kind)
+        if declared is not None:
+            written = footprint(e)
+            assert written is not None and {_FIELD_OF_REGION[region[0]] for region in written[1]} <= declared, e.kind
+            for name in _WORLD_FIELDS:
+                if name in declared:
+                    alone = REDUCERS[e.kind](World(**{name: getattr(world, name)}), e)
+                    assert getattr(alone, name) == getattr(after, name), (e.kind, name)
+                else:
+                    assert getattr(after, name) is getattr(world, name), (e.kind, name)
+        world = after
+
+
+def _reference_members(state: State, org: str) -> tuple[Membership, ...]:
+    """members() spelled out with keyword constructors, one lookup at a time."""
+    out = []
+    for member, spells in sorted(state.world.members.get(org, {}).items()):
+        for spell in reversed(spells):
+            status = spell.holds(state.day)
+            if status is not None:
+                out.append(Membership(org=org, member=member, since=spell.since, how=spell.how, start=spell.start,
+                                      certain=status, name=state.name(member), id=spell.via))
+                break
+    return tuple(out)
+
+
+def _reference_seats(state: State, body: str) -> tuple[Seat, ...]:
+    """seats() spelled out with keyword constructors and ``attrs.evolve``."""
+    day, info = state.day, state.world.bodies.get(body)
+    permanent = [
+        Seat(body, p.member, "permanent", "seated", status, since=p.start, name=state.name(p.member), id=p.via)
+        for p in (info.permanent if info is not None else ())
+        if (status := p.holds(day)) is not None
+    ]
+    elected = []
+    for member, terms in state.world.terms.get(body, {}).items():
+        for term in terms:
+            status = term.seated(day)
+            if status is not None:
+                label = "seated"
+            elif term.elected.earliest_day <= day < term.start.earliest_day and (term.cut is None or day < term.cut.earliest_day):
+                label, status = "elected", term.elected.latest_day <= day
+            else:
+                continue
+            elected.append(Seat(body, member, "elected", label, status, since=term.start, term_start=term.start, term_end=term.end,
+                                elected=term.elected, name=state.name(member), id=term.via))
+    permanent.sort(key=lambda s: s.member)
+    elected.sort(key=lambda s: (s.status != "seated", s.member))
+    org = info.org if info is not None else None
+    return tuple(
+        attrs.evolve(seat, government=government)
+        if org is not None and (government := state.government(org, seat.member)) is not None
+        else seat
+        for seat in permanent + elected
+    )
+
+
+_SEATED_KINDS = ("establishment_org", "establishment_body", "establishment_body") + ("admission",) * 4 + ("election",) * 4 + ("representation",) * 3 + ("renaming", "withdrawal", "enlargement")
+
+
+@given(
+    st.one_of(histories(max_events=40), histories(min_events=10, max_events=50, only=_SEATED_KINDS)),
+    st.randoms(use_true_random=False),
+)
+def test_members_and_seats_equal_their_rows_spelled_out(history: History, rnd: random.Random) -> None:
+    ledger = _ledger_of(history.events)
+    for day in _sample_days(history, rnd, k=10):
+        state = ledger.state(on(day))
+        for org in state.organizations():
+            assert state.members(org) == _reference_members(state, org), (day, org)
+        for body in state.body_codes():
+            seats = state.seats(body)
+            assert seats == _reference_seats(state, body), (day, body)
+            if any(seat.government is not None for seat in seats):
+                event("a seat with its government")
 
 
 # -- backfill -------------------------------------------------------------------------------
