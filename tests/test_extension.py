@@ -140,3 +140,19 @@ def test_a_kind_needs_the_decorator_before_registration() -> None:
 
     with pytest.raises(TypeError, match="kind"):
         unledger.register(Undecorated, lambda world, e: world)
+
+
+def test_a_day_whose_events_include_the_kind_is_the_whole_fold(log_path: Path) -> None:
+    """The kind declares no maps, so a query's world folds every event of
+    its stretch (not only those of the maps it reads)."""
+    from unledger.kinds import MAPS
+    from unledger.reducers import fold
+
+    assert "mission_opening" not in MAPS
+    ledger = _ledger(log_path)
+    ledger.append([AZE_MISSION, Withdrawal(org="UN", member="AZE", date="1993-01-01", id="wd")])
+    events = [r.event for r in ledger.records]
+    state = ledger.state("1992-05-06")
+    assert state.world.extra == fold(events[:3]).extra and state.world.members == fold(events[:3]).members
+    assert state.world == fold(events[:3])
+    assert state.extra("missions")[("UN", "AZE")][1] == "New York"
