@@ -14,12 +14,15 @@ from typing import Any
 
 import orjson
 
-from .codec import event_to_dict
 from .events.base import Event
-from .log.fast import with_fields
+from .log.encode import to_dict_with_id
+from .log.fast import copy_with_id
 
 __all__ = ["content_id", "with_content_id", "with_content_id_and_dict"]
 
+_sha256 = hashlib.sha256
+_dumps = orjson.dumps
+_SORTED = orjson.OPT_SORT_KEYS
 #: Hex digits kept of the SHA-256 digest (128 bits, as long as a UUID).
 ID_LENGTH = 32
 
@@ -27,7 +30,7 @@ ID_LENGTH = 32
 def content_id(event: Event) -> str:
     """The id an event gets from its content: the first 32 hex digits of the
     SHA-256 of its canonical JSON without ``id`` (keys sorted)."""
-    return _id_of(_without_id(event))
+    return _id_of(to_dict_with_id(event, None))
 
 
 def with_content_id(event: Event) -> Event:
@@ -37,25 +40,14 @@ def with_content_id(event: Event) -> Event:
 
 def with_content_id_and_dict(event: Event) -> tuple[Event, dict[str, Any] | None]:
     """:func:`with_content_id`, and for an event given its id here, the
-    copy's :func:`~unledger.codec.event_to_dict` (built from the dict the id
-    was computed from, so an append does not build it twice); else ``None``."""
+    copy's :func:`~unledger.codec.event_to_dict` (so an append does not
+    build it again); else ``None``. Both dicts come from the generated
+    encoder (:mod:`unledger.log.encode`)."""
     if event.id is not None:
         return event, None
-    body = _without_id(event)
-    event_id = _id_of(body)
-    out = {"kind": body.pop("kind")}
-    if "v" in body:
-        out["v"] = body.pop("v")
-    out["id"] = event_id
-    out.update(body)
-    return with_fields(event, id=event_id), out
-
-
-def _without_id(event: Event) -> dict[str, Any]:
-    body = event_to_dict(event)
-    body.pop("id", None)
-    return body
+    event_id = _id_of(to_dict_with_id(event, None))
+    return copy_with_id(event, event_id), to_dict_with_id(event, event_id)
 
 
 def _id_of(body: dict[str, Any]) -> str:
-    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()[:ID_LENGTH]
+    return _sha256(_dumps(body, option=_SORTED)).hexdigest()[:ID_LENGTH]

@@ -31,11 +31,12 @@ from typing import Final
 from . import entity_index as entities
 from ._gc import BULK_EVENTS, bulk
 from .bulk import Delta, Region, RegionIndex, Unsupported, eligible, propose_bulk
-from .changes import ORIGIN, ChangeSet, Fallback, Key, Overlay, Proposal, check_and_fold
+from .changes import ORIGIN, ChangeSet, Fallback, Key, Overlay, Proposal, check_and_apply, check_and_fold
 from .dayworld import day_world
 from .events.base import Event
 from .footprints import patch, pristine
 from .incremental import propose_incremental
+from .kinds import SEAT_KINDS
 from .reducers import REDUCERS
 from .rules import check_seat_limits, seat_bodies
 from .world import World
@@ -348,6 +349,35 @@ class Timeline:
             tail_keys=keys, tail_events=events, first_change=len(self.keys), checkpoints=checkpoints, head=world,
             change_key=change.change_key, inserted=change.inserts,
         )
+
+    def fold_at_head(self, key: Key, event: Event) -> World | None:
+        """One event that folds after every other (``key`` above the last
+        key; nothing unmerged): checked and folded on the head world, as
+        :meth:`_propose_at_head` checks a change of that one event; the new
+        head world, which :meth:`commit_at_head` installs. ``None`` when the
+        event does not fold last (the caller proposes it as usual). Raises
+        :class:`RuleViolation` naming the event that breaks."""
+        if self._unmerged or (self._keys and key <= self._keys[-1]):
+            return None
+        world = check_and_apply(self.world_before(len(self._keys)), event, True, "")
+        if event.kind in SEAT_KINDS:  # check_seat_limits has nothing to check otherwise
+            check_seat_limits(world, [event])
+        return world
+
+    def commit_at_head(self, key: Key, event: Event, world: World) -> None:
+        """Install what :meth:`fold_at_head` checked: what :meth:`commit`
+        does with the proposal of that one event at the head."""
+        self._settle()
+        self._keys.append(key)
+        self._events.append(event)
+        if 1 % CHECKPOINT_EVERY == 0:  # a checkpoint every K events of the change, as check_and_fold leaves them
+            self._ck_keys.append(key)
+            self._ck_worlds.append(world)
+            self._ck_patches.append(None)
+            self._ck_gen.append(self._log_gen0)
+        self._head, self._head_pending = world, []
+        if self._by_entity is not None:
+            entities.add(self._by_entity, key, event)
 
     def _propose_refold(self, change: ChangeSet) -> Proposal:
         """Re-check and refold every event from ``change.first`` on."""

@@ -41,7 +41,7 @@ from .codegen import compile_function
 from .line import GENESIS, Record, chained_digest, check_line, hash_of, parse_line
 from .strict import strict_event
 
-__all__ = ["trusted_event_from_dict", "decode_lines", "with_fields", "builder_for"]
+__all__ = ["trusted_event_from_dict", "decode_lines", "with_fields", "copy_with_id", "builder_for"]
 
 _MISSING = object()
 _BUILDERS: dict[type, Callable[[dict[str, Any]], Any] | None] = {}
@@ -406,6 +406,19 @@ def with_fields(event: Any, **changes: Any) -> Any:
     if copier is None:
         copier = _COPIERS[(cls, names)] = _copier(cls, names)
     return copier(event, *[changes[name] for name in names])
+
+
+def copy_with_id(event: Any, event_id: str) -> Any:
+    """:func:`with_fields` of ``id`` alone, without its keyword handling
+    (every appended event without an id takes this copy)."""
+    cls = event.__class__
+    copier = _COPIERS.get((cls, _ID))
+    if copier is None:
+        copier = _COPIERS[(cls, _ID)] = _copier(cls, _ID)
+    return copier(event, event_id)
+
+
+_ID: Final = ("id",)
 
 
 def _copier(cls: type, changed: tuple[str, ...]) -> Callable[..., Any]:

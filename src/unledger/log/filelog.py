@@ -250,8 +250,12 @@ class FileLog:
     def __del__(self) -> None:
         self.close()
 
-    @contextmanager
-    def locked(self) -> Iterator[None]:
+    def locked(self) -> _Hold:
+        """Hold the write lock: this process's threads (a lock of its own)
+        and other processes (``flock``), for the body of a ``with``."""
+        return _Hold(self)
+
+    def _acquire(self) -> None:
         if self.readonly:
             raise StorageError(f"{show_path(self.path)}: opened read-only")
         if not self._threads.acquire(timeout=self.lock_timeout):
@@ -259,40 +263,50 @@ class FileLog:
                 f"{show_path(self.path)}: another thread has held the write lock for over {self.lock_timeout:g} s; try again later"
             )
         try:
-            with self._flocked():
-                yield
-        finally:
+            self._flock()
+        except BaseException:
             self._threads.release()
+            raise
 
-    @contextmanager
-    def _flocked(self) -> Iterator[None]:
+    def _flock(self) -> None:
         fd = self._writer()
-        deadline = time.monotonic() + self.lock_timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise LockTimeout(
-                        f"{show_path(self.path)}: another process has held the write lock for over "
-                        f"{self.lock_timeout:g} s; try again later"
-                    ) from None
-                time.sleep(0.002)
-            except OSError as exc:
-                raise storage_error(self.path, "lock the log", exc) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._wait_for_flock(fd)
+        except OSError as exc:
+            raise storage_error(self.path, "lock the log", exc) from None
         self._fd = fd
         self.head_file.locked_anew()
-        try:
-            yield
-        finally:
-            self._fd = None
+
+    def _wait_for_flock(self, fd: int) -> None:
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            if time.monotonic() >= deadline:
+                raise LockTimeout(
+                    f"{show_path(self.path)}: another process has held the write lock for over "
+                    f"{self.lock_timeout:g} s; try again later"
+                ) from None
+            time.sleep(0.002)
             try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                continue
+            except OSError as exc:
+                raise storage_error(self.path, "lock the log", exc) from None
+
+    def _release(self) -> None:
+        fd, self._fd = self._fd, None
+        try:
+            if fd is not None:
                 fcntl.flock(fd, fcntl.LOCK_UN)
-            except OSError:  # the lock must not outlive the append: drop the descriptors
-                self._handle = None
-                with suppress(OSError):
-                    os.close(fd)
+        except OSError:  # the lock must not outlive the append: drop the descriptors
+            self._handle = None
+            with suppress(OSError):
+                os.close(fd)  # type: ignore[arg-type]
+        finally:
+            self._threads.release()
 
     def _require_lock(self) -> int:
         if self._fd is None:
@@ -350,6 +364,33 @@ class FileLog:
         if len(tail) > adopted:
             quarantined = self._quarantine(fd, tail[adopted:], self._offset + adopted)
         return adopted > 0, quarantined
+
+    def quiet(self, seq: int, head: str) -> bool:
+        """Under the lock: whether the log is exactly as this object last read
+        or wrote it, ``seq`` lines ending with hash ``head``: the head record
+        holds the bytes last seen and covers those lines, nothing follows
+        them, and the last of them is still the line read there. Then
+        catching up reads nothing and :meth:`settle_tail` finds nothing to
+        do, so an append may skip both (one read of the head record, one
+        ``fstat``, one read of the last line's hash). ``False`` decides
+        nothing: the caller catches up and settles as usual, which reports
+        whatever is wrong."""
+        fd = self._require_lock()
+        known = self._head
+        if known is None or known.seq != seq or known.size != self._offset or known.hash != head or self.pending:
+            return False
+        if not self.head_file.unchanged():
+            return False
+        try:
+            if os.fstat(fd).st_size != self._offset:
+                return False
+            if seq:
+                last = os.pread(fd, HASH_TAIL, self._offset - HASH_TAIL)
+                if not last.endswith(b'"}\n') or hash_before(last, len(last)) != head.encode("ascii"):
+                    return False
+        except OSError:
+            return False
+        return True
 
     def _chained_tail(self, tail: bytes, seq: int, head: str) -> tuple[int, int, int, str]:
         """Check the complete lines of ``tail`` (after line ``seq``, whose hash
@@ -436,3 +477,19 @@ class FileLog:
         # fsync of its own (it may lag the log after a crash, never lead it;
         # see unledger.log.headfile).
         self._set_head(Head(seq, self._offset, hash_of(last).decode("ascii")), durable=False)
+
+
+class _Hold:
+    """The ``with`` block of :meth:`FileLog.locked` (a class, not a
+    generator: it is entered on every append)."""
+
+    __slots__ = ("log",)
+
+    def __init__(self, log: FileLog) -> None:
+        self.log = log
+
+    def __enter__(self) -> None:
+        self.log._acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.log._release()

@@ -98,6 +98,23 @@ class HeadFile:
         self._fresh = locked
         return self._parsed[0]
 
+    def unchanged(self) -> bool:
+        """Under the write lock: whether the file holds exactly the bytes last
+        read or written through the writer's descriptor (so no other writer
+        wrote a record since). One read; ``False`` also when there is no
+        such descriptor yet or the read fails (the caller then reads the
+        record as usual, which reports any failure)."""
+        if self._fd is None or len(self._raw) != 2 * SLOT:
+            return False
+        try:
+            raw = os.pread(self._writer(), 2 * SLOT, 0)
+        except (OSError, StorageError):
+            return False
+        if raw != self._raw:
+            return False
+        self._fresh = True
+        return True
+
     def write(self, head: Head, *, durable: bool = True) -> None:
         """Under the write lock: write ``head`` into the slot that does not
         hold the newest record. ``durable=False`` (after an append, whose

@@ -35,9 +35,9 @@ from typing import Any, Final
 import attrs
 import orjson
 
-from ..codec import event_to_dict
 from ..errors import IntegrityError
 from ..events.base import Event
+from .encode import to_dict
 
 __all__ = [
     "GENESIS",
@@ -204,9 +204,10 @@ def encode_line(
 ) -> tuple[bytes, str]:
     """The line (with its newline) recording ``event``, and its hash;
     ``more`` is how many lines of the same batch follow it. ``as_dict``:
-    ``event_to_dict(event)`` when the caller has it already."""
+    the event's dict (:func:`~unledger.codec.event_to_dict`, as
+    :func:`~unledger.log.encode.to_dict` builds it) when the caller has it already."""
     head: dict[str, object] = {"prev": prev, "seq": seq, "more": more} if more else {"prev": prev, "seq": seq}
-    body = orjson.dumps({**head, "recorded": recorded, **(event_to_dict(event) if as_dict is None else as_dict)})
+    body = orjson.dumps({**head, "recorded": recorded, **(to_dict(event) if as_dict is None else as_dict)})
     digest = hashlib.sha256(body).hexdigest()
     return body[:-1] + b'%s%s"}\n' % (_HASH_TAG, digest.encode("ascii")), digest
 
@@ -216,7 +217,7 @@ def encode_batch(
 ) -> list[tuple[bytes, str]]:
     """The lines recording ``events`` as one batch after the line whose hash
     is ``prev``, from seq ``first_seq``, each with its hash: every line but
-    the last carries ``more``. ``as_dicts``: ``event_to_dict`` of some of
+    the last carries ``more``. ``as_dicts``: the dicts of some of
     the events, by ``id()`` of the event object."""
     out = []
     last = len(events) - 1

@@ -48,6 +48,11 @@ class Storage(Protocol):
         """Under the lock: adopt finished batches after the head record, move
         a torn tail aside; ``(adopted any, quarantine file)``."""
 
+    def quiet(self, seq: int, head: str) -> bool:
+        """Under the lock: whether nothing changed since this object last read
+        or wrote (``seq`` lines ending with ``head``), so that catching up and
+        settling the tail may be skipped; ``False`` decides nothing."""
+
     def write(self, data: bytes) -> None:
         """Under the lock: append whole lines durably, or not at all."""
 
@@ -119,6 +124,9 @@ class MemoryLog:
 
     def skip_to(self, size: int, seq: int, head: str) -> None:
         self._delivered = seq
+
+    def quiet(self, seq: int, head: str) -> bool:
+        return self._delivered == len(self._lines) == seq
 
     def close(self) -> None:
         pass
