@@ -9,6 +9,7 @@ schema versions are upcast.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -35,6 +36,7 @@ from unledger.events import kind_class
 from unledger.events.base import code_field
 from unledger.events.registry import register_upcaster
 from unledger.ids import content_id, with_content_id_and_dict
+from unledger.log.encode import to_dict, to_dict_with_id
 from unledger.log import GENESIS, decode_line, encode_line, verify_lines
 
 
@@ -85,6 +87,26 @@ def test_an_id_from_the_content_comes_with_the_same_dict_and_line(event: Event) 
     recorded = "2026-11-24T12:00:00.000001Z"
     assert encode_line(3, GENESIS, recorded, with_id, 1, as_dict) == encode_line(3, GENESIS, recorded, with_id, 1)
     assert with_content_id_and_dict(with_id) == (with_id, None)
+
+
+@given(any_events, st.none() | st.sampled_from(["x1", "other-id"]))
+def test_the_generated_encoder_writes_the_codecs_dict(event: Event, other_id: str | None) -> None:
+    """The encoder generated per class (unledger.log.encode) against the
+    codec's cattrs unstructuring, the reference: the same keys in the same
+    order, the same values; content ids and lines hash the codec's dict."""
+    reference = event_to_dict(event)
+    assert list(to_dict(event).items()) == list(reference.items())
+    without = {k: v for k, v in reference.items() if k != "id"}
+    assert list(to_dict_with_id(event, None).items()) == list(without.items())
+    renamed = list(to_dict_with_id(event, other_id).items())
+    assert renamed == list(event_to_dict(attrs.evolve(event, id=other_id)).items())
+    expected_id = hashlib.sha256(orjson.dumps(without, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
+    assert content_id(event) == expected_id
+    if event.id is not None:
+        body = orjson.dumps({"prev": GENESIS, "seq": 4, "recorded": "2026-11-24T12:00:00.000001Z", **reference})
+        line, digest = encode_line(4, GENESIS, "2026-11-24T12:00:00.000001Z", event)
+        assert digest == hashlib.sha256(body).hexdigest()
+        assert line == body[:-1] + b',"hash":"' + digest.encode() + b'"}\n'
 
 
 @given(histories(max_events=25))

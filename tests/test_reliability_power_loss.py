@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from helpers_reliability import batch_events
 
+import unledger.ledger as ledger_module
 from unledger import Ledger
 from unledger.log.head import newest_slot
 from unledger.log.line import hash_of
@@ -68,12 +69,24 @@ def _trace_appends(monkeypatch: pytest.MonkeyPatch, path: Path) -> tuple[bytes, 
     monkeypatch.setattr(os, "pwrite", pwrite)
     monkeypatch.setattr(os, "fsync", fsync)
     monkeypatch.setattr(os, "ftruncate", ftruncate)
+    lean = [0]
+    real_lean = ledger_module.append_at_head
+
+    def counted(*args: object, **kwargs: object) -> object:
+        record = real_lean(*args, **kwargs)  # type: ignore[arg-type]
+        lean[0] += record is not None
+        return record
+
+    monkeypatch.setattr(ledger_module, "append_at_head", counted)
     acks = []
     for i, size in enumerate([1, 1, 3, 1, 2]):
-        ledger.append(batch_events(f"a{i}", 0, size))
+        events = batch_events(f"a{i}", 0, size)
+        # One event alone takes the lean path (unledger.lean); a list, the general one.
+        ledger.append(events[0] if size == 1 and i != 1 else events)
         trace.append(("ack",))
         acks.append(len(ledger))
     monkeypatch.undo()
+    assert lean[0] == 2, "both paths are traced"
     return log0, head0, trace, acks
 
 

@@ -44,6 +44,7 @@ from unledger import (
     Withdrawal,
 )
 from unledger.errors import DuplicateEventId
+from unledger.ids import content_id as unledger_content_id
 from unledger.events.instruments import ACTS
 from unledger import timeline as timeline_module
 from unledger.log import Record
@@ -96,13 +97,14 @@ class LedgerMachine(RuleBasedStateMachine):
         violation = naive_violation(e for _, e in naive_effective(proposed))
         return None if violation is None else (violation.rule or "rule")
 
-    def _try(self, batch: list[Event]) -> None:
-        """Append ``batch`` and check the outcome against the model."""
+    def _try(self, batch: list[Event], given: Event | None = None) -> None:
+        """Append ``batch`` (``given``: the one event as passed, without its
+        id) and check the outcome against the model."""
         expected = self._expected_refusal(batch)
         before = self.path.read_bytes()
         _note(f"append {[(e.kind, e.id) for e in batch]}; model expects {expected or 'acceptance'}")
         try:
-            recorded = self.ledger.append(batch if len(batch) > 1 else batch[0])
+            recorded = self.ledger.append(given if given is not None else batch if len(batch) > 1 else batch[0])
         except RuleViolation as exc:
             assert expected is not None, f"refused a valid change: {exc}"
             self.refused += 1
@@ -177,6 +179,36 @@ class LedgerMachine(RuleBasedStateMachine):
         if m.instruments:
             choices.append(Signing(instrument=data.draw(st.sampled_from(sorted(m.instruments))), party=state, act=data.draw(st.sampled_from(ACTS)), **env))
         self._try([data.draw(st.sampled_from(choices))])
+
+    @precondition(lambda self: self.history is not None and self.records)
+    @rule(data=st.data(), content_id=st.booleans())
+    def append_one_at_the_head(self, data: st.DataObject, content_id: bool) -> None:
+        """One event dated on or after the last event's day, alone: the
+        lean path's case (unledger.lean), with an id or its content id,
+        valid or not."""
+        assert self.history is not None
+        live = naive_effective(self.records)
+        last = live[-1][0][0] if live else self.history.events[0].date.earliest_day
+        candidates = [e for e in self.pending if e.date.earliest_day >= last]
+        if candidates and data.draw(st.booleans()):
+            chosen = candidates[0]
+        else:
+            m = self.history.model
+            state = data.draw(st.sampled_from(sorted(m.alive | set(m.gone)) or ["S01"]))
+            org = data.draw(st.sampled_from(sorted(m.orgs) or ["ORG01"]))
+            date = _date_on_or_after(last + data.draw(st.integers(0, 60)), data.draw(st.sampled_from(("day", "day", "month"))))
+            kind = data.draw(st.sampled_from((Admission, Withdrawal, Return)))
+            chosen = kind(org=org, member=state, date=date, id=self._fresh_id())
+        given = chosen
+        if content_id:  # appended without an id: the ledger gives it its content id
+            given = attrs.evolve(chosen, id=None)
+            chosen = attrs.evolve(chosen, id=unledger_content_id(given))
+            if any(r.id == chosen.id for r in self.records):
+                return  # a retry, not this rule's case
+        before = len(self.records)
+        self._try([chosen], given)
+        if len(self.records) > before:
+            self.pending = [e for e in self.pending if e.id != chosen.id and attrs.evolve(e, id=None) != attrs.evolve(chosen, id=None)]
 
     @precondition(lambda self: self.records)
     @rule(data=st.data())

@@ -45,8 +45,12 @@ def with_content_id_and_dict(event: Event) -> tuple[Event, dict[str, Any] | None
     encoder (:mod:`unledger.log.encode`)."""
     if event.id is not None:
         return event, None
-    event_id = _id_of(to_dict_with_id(event, None))
-    return copy_with_id(event, event_id), to_dict_with_id(event, event_id)
+    body = to_dict_with_id(event, None)
+    event_id = _id_of(body)
+    # kind (and v) keep their places; id goes right after them, then the rest.
+    out = {"kind": body["kind"], "v": body["v"], "id": event_id} if "v" in body else {"kind": body["kind"], "id": event_id}
+    out.update(body)
+    return copy_with_id(event, event_id), out
 
 
 def _id_of(body: dict[str, Any]) -> str:

@@ -350,7 +350,7 @@ class Ledger:
         return results[0] if single else results
 
     def _append_locked(self, batch: list[Event], expected_seq: int | None, as_dicts: dict[int, Any]) -> list[Record]:
-        originals = recorded_originals(batch, lambda event_id: self._by_id.get(event_id))
+        originals = recorded_originals(batch, self._by_id.get)
         fresh = [event for event, original in zip(batch, originals, strict=True) if original is None]
         if not fresh:
             return [r for r in originals if r is not None]
