@@ -27,7 +27,6 @@ from .effective import Key, in_effect, index_records, select
 from .effective import effective_map as _effective_map
 from .errors import ConcurrencyError, InvalidEvent, ReadOnlyLedger
 from .events.base import Event
-from .ids import with_content_id_and_dict
 from .lean import append_at_head
 from .lineage import Link, links_of
 from .loading import Loaded as _Loaded
@@ -327,19 +326,14 @@ class Ledger:
         :class:`~unledger.errors.ConcurrencyError` is raised.
         """
         single = isinstance(events, Event)
-        lean = single and not events.meta  # type: ignore[union-attr]
-        if lean:  # the common append, one event: unledger.lean
-            event, as_dict = with_content_id_and_dict(events)  # type: ignore[arg-type]
-            batch, as_dicts = [event], ({id(event): as_dict} if as_dict is not None else {})
-        else:
-            batch, as_dicts = batch_of(events)
+        batch, as_dicts = batch_of(events)
         check_expected_seq(expected_seq)
         if self.readonly:
             raise ReadOnlyLedger("this ledger is read-only (the bundled records are); open your own log to append")
         with self._lock, self._log.locked():
-            if lean and self._lazy is None and self._log.quiet(self.seq, self.head):
-                d = self.__dict__
-                record = append_at_head(self._log, d["_records"], d["_by_id"], d["_effective"], d["_timeline"], event, as_dict, expected_seq)
+            if single and self._lazy is None and self._log.quiet(self.seq, self.head):  # the common append: unledger.lean
+                d, event = self.__dict__, batch[0]
+                record = append_at_head(self._log, d["_records"], d["_by_id"], d["_effective"], d["_timeline"], event, as_dicts.get(id(event)), expected_seq)
                 if record is not None:
                     self._past = None
                     appended(1)
