@@ -13,7 +13,7 @@ from unledger.cache_codec import StoredMap, decode, encode, encode_map
 from unledger.dates import parse_date
 from unledger.errors import IntegrityError
 from unledger.reducers import fold
-from unledger.state import _WORLD_FIELDS
+from unledger.world import _WORLD_FIELDS
 from unledger.world import Spell, Term
 
 

@@ -75,8 +75,7 @@ from .log.digest import bytes_digest
 from .log.line import hash_before, parse_line
 from .log.verify import verify_frames
 from .reducers import REDUCERS
-from .state import _WORLD_FIELDS, EMPTY, World
-from .world import LazyWorld, lazy_world
+from .world import _WORLD_FIELDS, EMPTY, LazyWorld, World, lazy_world
 
 __all__ = ["cache_path", "write_cache", "load_cache", "LazyLedgerState", "LazyWorld"]
 

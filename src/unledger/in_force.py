@@ -14,7 +14,7 @@ from typing import Any
 from .dates import PartialDate
 from .world import EMPTY, InstrumentInfo, World, first_deposits
 
-__all__ = ["entry_into_force"]
+__all__ = ["entry_into_force", "status_on"]
 
 
 def entry_into_force(world: World, info: InstrumentInfo) -> PartialDate | None:
@@ -43,6 +43,19 @@ def entry_into_force(world: World, info: InstrumentInfo) -> PartialDate | None:
     if lo is None or hi is None:
         return None
     return PartialDate.span(lo, max(lo, hi))
+
+
+def status_on(info: InstrumentInfo, in_force: PartialDate | None, day: int) -> tuple[str, bool]:
+    """The instrument's status on ``day`` ("terminated", "in force", "not
+    yet in force" once it has closed, else "open"), and whether it is
+    certain; ``in_force`` is its :func:`entry_into_force`."""
+    if info.terminated is not None and info.terminated.earliest_day <= day:
+        return "terminated", info.terminated.latest_day <= day
+    if in_force is not None and in_force.earliest_day <= day:
+        return "in force", in_force.latest_day <= day
+    if info.closes is not None and info.closes.latest_day < day:
+        return "not yet in force", True
+    return "open", True
 
 
 def _named_majority_day(named: tuple[str, ...], deposits: dict[str, PartialDate], signatures: dict[str, PartialDate], day_of: Any) -> int | None:

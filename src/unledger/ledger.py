@@ -400,15 +400,12 @@ class Ledger:
         """The record's continuations (one member, one history), read off the
         world at the end of time and kept until the record changes."""
         cached = self.__dict__.get("_links_cache")
-        stamp = (id(source), self._log_seq())
+        stamp = (id(source), self._records[-1].seq if self._lazy is None and self._records else -1)
         if cached is not None and cached[0] == stamp:
             return cached[1]  # type: ignore[no-any-return]
         links = links_of(source.world_at(to_day(END_OF_TIME)).existence)
         self.__dict__["_links_cache"] = (stamp, links)
         return links
-
-    def _log_seq(self) -> int:
-        return self._records[-1].seq if self._lazy is None and self._records else -1
 
     def world(self, as_of: DateLike | None = None, known_at: DateLike | None = None) -> World:
         return self.state(as_of, known_at).world

@@ -20,11 +20,10 @@ from .basis import Basis
 from .dates import DateLike, PartialDate, day_to_iso, first_day, to_day
 from .errors import UnknownEntity
 from .events.instruments import BINDING_ACTS
-from .in_force import entry_into_force
+from .in_force import entry_into_force, status_on
 from .lineage import Link, code_on, lineage
 from .parties import parties_on
 from .world import (
-    _WORLD_FIELDS,
     EMPTY,
     Act,
     BodyInfo,
@@ -35,7 +34,9 @@ from .world import (
     Spell,
     Term,
     World,
+    dated_on,
     fast_constructor,
+    name_on,
 )
 
 # The world's records and the answers are re-exported: ``unledger.state`` was
@@ -43,36 +44,10 @@ from .world import (
 __all__ = ["State", "World", "EMPTY", "Spell", "Term", "PermanentSeat", "BodyInfo", "CoverageInfo", "InstrumentInfo", "Act", "Resolution"]
 __all__ += ["Membership", "Seat", "Party", "InstrumentStatus"]
 
-_ = _WORLD_FIELDS  # re-exported for the snapshot cache
-
-# Positional constructors of the answer rows: a query builds one per member
-# or seat, and attrs' frozen ``__init__`` costs more than the rest of a row.
-_membership_row = fast_constructor(Membership)
-_seat_row = fast_constructor(Seat)
-#: Sorts a map's items by key alone (keys are unique: comparing the pairs
-#: would compare the same keys, slower).
+# Answer rows are built positionally (attrs' frozen ``__init__`` costs more
+# than the rest of a row), and a map's items sorted by their unique keys alone.
+_membership_row, _seat_row = fast_constructor(Membership), fast_constructor(Seat)
 _by_key = itemgetter(0)
-
-
-def _name_on(names: tuple[tuple[PartialDate, str], ...] | None, day: int) -> str | None:
-    """The name in effect on ``day`` among one code's dated ``names`` (kept
-    in order of their earliest day, as the reducers insert them): the last
-    one begun by ``day``; before the first, the first; ``None`` if none."""
-    if not names:
-        return None
-    for date, name in reversed(names):
-        if date.earliest_day <= day:
-            return name
-    return names[0][1]
-
-
-def _dated_on(entries: Iterable[tuple[PartialDate, str]], day: int) -> str | None:
-    """The value of the last of the dated ``entries`` begun by ``day``."""
-    current = None
-    for date, value in entries:
-        if date.earliest_day <= day:
-            current = value
-    return current
 
 
 class State:
@@ -124,7 +99,7 @@ class State:
     def _name(self, code: str) -> str | None:
         """The name of one of the record's own codes: what every answer row
         asks for, so it never looks further (see :meth:`name`)."""
-        return _name_on(self.world.names.get(code), self.day)
+        return name_on(self.world.names.get(code), self.day)
 
     def names(self, code: str) -> tuple[tuple[PartialDate, str], ...]:
         """Every dated name of ``code`` the record holds up to this day."""
@@ -261,7 +236,7 @@ class State:
             for spell in reversed(spells):
                 status = spell.holds(day)
                 if status is not None:
-                    out.append(row(org, member, spell.since, spell.how, spell.start, status, _name_on(names(member), day), None, None, spell.via))
+                    out.append(row(org, member, spell.since, spell.how, spell.start, status, name_on(names(member), day), None, None, spell.via))
                     break
         return tuple(out)
 
@@ -323,7 +298,7 @@ class State:
 
     def government(self, org: str, member: str) -> str | None:
         """Who represents ``member`` in ``org`` on this day, if recorded."""
-        return _dated_on(self.world.governments.get(org, EMPTY).get(self.code(member), ()), self.day)
+        return dated_on(self.world.governments.get(org, EMPTY).get(self.code(member), ()), self.day)
 
     # -- bodies and seats ----------------------------------------------------
 
@@ -360,7 +335,7 @@ class State:
                     government = self.government(org, member) if governments and org is not None else None
                     out.append(
                         _seat_row(body, member, "permanent", "seated", status, permanent.start, None, None, None,
-                                  _name_on(names(member), day), permanent.via, government)
+                                  name_on(names(member), day), permanent.via, government)
                     )
         elected: list[Seat] = []
         for member, terms in world.terms.get(body, EMPTY).items():
@@ -372,7 +347,7 @@ class State:
                     continue
                 # An elected member is one of the record's own codes (it has
                 # terms): its government is read directly.
-                government = _dated_on(governments.get(member, ()), day) if governments else None
+                government = dated_on(governments.get(member, ()), day) if governments else None
                 seat = self._seat(body, member, term, day, government)
                 if seat is not None:
                     elected.append(seat)
@@ -390,7 +365,7 @@ class State:
             return None
         return _seat_row(
             body, member, "elected", label, status, term.start, term.start, term.end, term.elected,
-            _name_on(self.world.names.get(member), day), term.via, government,
+            name_on(self.world.names.get(member), day), term.via, government,
         )
 
     def seated(self, body: str) -> tuple[Seat, ...]:
@@ -446,17 +421,8 @@ class State:
         if info is None:
             raise UnknownEntity("instrument", code)
         parties = self.parties(code, include_pending=True)
-        eif = self._entry_into_force(info)
-        day = self.day
-        certain = True
-        if info.terminated is not None and info.terminated.earliest_day <= day:
-            status, certain = "terminated", info.terminated.latest_day <= day
-        elif eif is not None and eif.earliest_day <= day:
-            status, certain = "in force", eif.latest_day <= day
-        elif info.closes is not None and info.closes.latest_day < day:
-            status = "not yet in force"
-        else:
-            status = "open"
+        eif, day = self._entry_into_force(info), self.day
+        status, certain = status_on(info, eif, day)
         return InstrumentStatus(
             instrument=code,
             title=info.title,

@@ -445,6 +445,27 @@ def standing(acts: Iterable[Act]) -> tuple[Act | None, Act | None]:
     return consent, left
 
 
+def name_on(names: tuple[tuple[PartialDate, str], ...] | None, day: int) -> str | None:
+    """The name in effect on ``day`` among one code's dated ``names`` (kept
+    in order of their earliest day, as the reducers insert them): the last
+    one begun by ``day``; before the first, the first; ``None`` if none."""
+    if not names:
+        return None
+    for date, name in reversed(names):
+        if date.earliest_day <= day:
+            return name
+    return names[0][1]
+
+
+def dated_on(entries: Iterable[tuple[PartialDate, str]], day: int) -> str | None:
+    """The value of the last of the dated ``entries`` begun by ``day``."""
+    current = None
+    for date, value in entries:
+        if date.earliest_day <= day:
+            current = value
+    return current
+
+
 def first_deposits(acts: immutables.Map[str, tuple[Act, ...]]) -> dict[str, PartialDate]:
     """party -> the date of its first binding act (its first deposit)."""
     out = {}
