@@ -348,3 +348,32 @@ def test_a_torn_tail_left_by_a_crashed_writer_is_moved_aside_before_a_lean_appen
     assert ledger.quarantined[0].read_bytes() == b'{"prev":"' + b"0" * 30
     assert [r.id for r in Ledger.open(path).records] == ["un", "a", "b"]
     assert ledger.verify() == ledger.head
+
+
+def test_the_lean_path_keeps_a_body_within_its_seats() -> None:
+    """Anchor: an election at the head that would seat more members than the
+    body has elected seats is refused on the lean path exactly as on the
+    general one (same error, log unchanged), and one within the seats is taken."""
+    pair = Pair("file")
+    try:
+        setup = [
+            Establishment(entity="UN", name="United Nations", date="1945-10-24", id="un"),
+            Establishment(entity="SC", name="Security Council", org="UN", elected_seats=1, date="1945-10-24", id="sc"),
+            Admission(org="UN", member="AAA", original=True, date="1945-10-24", id="adm-a"),
+            Admission(org="UN", member="BBB", original=True, date="1945-10-24", id="adm-b"),
+            Election(body="SC", member="AAA", term_start="1951-01-01", term_end="1952-12-31", date="1950-10-01", id="e-a"),
+        ]
+        for event in setup:
+            assert pair.step(event)[0] == "recorded"
+        taken = pair.taken[0]
+        before = _log_bytes(pair.lean)
+        over = Election(body="SC", member="BBB", term_start="1952-01-01", term_end="1953-12-31", date="1951-10-01", id="e-b")
+        outcome = pair.step(over)
+        assert outcome[0] == "refused" and "elected-seats" in repr(outcome)
+        assert _log_bytes(pair.lean) == before
+        within = Election(body="SC", member="BBB", term_start="1953-01-01", term_end="1954-12-31", date="1952-10-01", id="e-b2")
+        assert pair.step(within)[0] == "recorded"
+        assert pair.taken[0] >= taken + 1  # the lean path took the elections at the head
+        pair.check_states([713_000, 713_500, 714_000], 5)
+    finally:
+        pair.close()
