@@ -81,15 +81,10 @@ def encoder_for(cls: type) -> Callable[..., dict[str, Any]] | None:
     or ``None`` when this module leaves the class to the codec."""
     if cls in _ENCODERS:
         return _ENCODERS[cls]
-    _ENCODERS[cls] = None  # guards recursion; replaced below on success
     if not (isinstance(cls, type) and issubclass(cls, Event) and cls.kind):
+        _ENCODERS[cls] = None
         return None
-    source = _unstructure_source(cls, event=True)
-    if source is None:
-        return None
-    name, lines, namespace = source
-    _ENCODERS[cls] = function = compile_function(name, "\n".join(lines) + "\n", namespace)
-    return function
+    return _generated(_ENCODERS, cls, event=True)
 
 
 _NESTED: dict[type, Callable[[Any], dict[str, Any]] | None] = {}
@@ -99,12 +94,18 @@ def _nested_for(cls: type) -> Callable[[Any], dict[str, Any]] | None:
     """The generated unstructuring of a nested (non-event) attrs class."""
     if cls in _NESTED:
         return _NESTED[cls]
-    _NESTED[cls] = None
-    source = _unstructure_source(cls, event=False)
+    return _generated(_NESTED, cls, event=False)
+
+
+def _generated(memo: dict[type, Any], cls: type, *, event: bool) -> Any:
+    """Compile ``cls``'s unstructuring into ``memo`` (``None`` when this
+    module leaves the class to the codec)."""
+    memo[cls] = None  # guards recursion; replaced below on success
+    source = _unstructure_source(cls, event=event)
     if source is None:
         return None
     name, lines, namespace = source
-    _NESTED[cls] = function = compile_function(name, "\n".join(lines) + "\n", namespace)
+    memo[cls] = function = compile_function(name, "\n".join(lines) + "\n", namespace)
     return function
 
 
