@@ -167,3 +167,21 @@ def test_a_log_truncated_under_a_cached_ledger_gives_no_signal(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, (done.returncode, done.stderr)
     assert done.stdout.strip() == "41"
+
+
+def test_a_cache_is_never_written_over_bytes_edited_after_the_ledger_read_them(tmp_path):
+    # The cache binds the bytes on disk by one fingerprint, so its writer must
+    # first check they are the bytes the ledger read: an edit in the middle of
+    # the log (same length, last line untouched) must not be snapshotted.
+    from unledger.cache import write_cache
+
+    path = tmp_path / "log.jsonl"
+    _members_log(path)
+    ledger = Ledger.open(path)
+    clean = path.read_bytes()
+    edited = clean.replace(b'"M03"', b'"M3X"')
+    assert edited != clean and edited.rsplit(b"\n", 2)[-2] == clean.rsplit(b"\n", 2)[-2]
+    path.write_bytes(edited)
+    assert write_cache(ledger) is None and not cache_path(path).exists()
+    path.write_bytes(clean)
+    assert write_cache(ledger) == cache_path(path)

@@ -72,7 +72,7 @@ from .events.meta import Correction
 from .footprints import footprint, pristine
 from .log import GENESIS, FileLog, trusted_event_from_dict
 from .log.digest import bytes_digest
-from .log.line import hash_before, parse_line
+from .log.line import parse_line
 from .log.verify import verify_frames
 from .reducers import REDUCERS
 from .world import _WORLD_FIELDS, EMPTY, LazyWorld, World, lazy_world
@@ -225,11 +225,13 @@ def write_cache(ledger: Any) -> Path | None:
     except ValueError:
         return None
     size = offsets[-1]
-    if (hash_before(data, size).decode("ascii") if size else GENESIS) != ledger.head:
-        return None  # the log moved since the ledger read it
     covered = data[:size] if size < len(data) else data
-    if (verify_frames(covered) if size else (GENESIS, 0)) != (ledger.head, len(records)):
-        return None  # the bytes now on disk are not the ones the ledger checked
+    try:
+        checked = verify_frames(covered) if size else (GENESIS, 0)
+    except UnledgerError:
+        return None  # a line on disk fails its hash or place
+    if checked != (ledger.head, len(records)):
+        return None  # the log moved, or its bytes are not the ones the ledger checked
     stored = _stored_worlds(timeline, key)
     if stored is None:
         return None
